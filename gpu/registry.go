@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"sort"
 
 	"github.com/wageubn/wageubn/gpu/cpu"
@@ -75,7 +76,11 @@ func (k *Kernel) callTwin(params any, bufs [][]uint32) {
 
 // registry is the one table of kernels, grouped by family. Adding a kernel
 // pair: see "Adding a kernel" in doc.go.
-var registry = []Kernel{
+var registry = slices.Concat(coreKernels, quantKernels, gemmKernels, convKernels, bnKernels, layerKernels)
+
+// coreKernels are the kernels of the runtime itself; every other family
+// lists its rows in registry_FAMILY.go.
+var coreKernels = []Kernel{
 	// elementwise.wgsl — gpu/cpu/elementwise.go
 	{Name: "fill_u32", File: "elementwise.wgsl", Twin: cpu.FillU32, Outputs: 1,
 		Words: words(func(p cpu.FillParams) []uint64 { return []uint64{uint64(p.N)} }),

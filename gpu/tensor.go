@@ -13,6 +13,14 @@ type Tensor struct {
 	// Exp is the power-of-two exponent of the codes: value = code * 2^Exp
 	// (Exp = -frac in method.md terms).
 	Exp int
+	// Scale, when non-nil, makes the exponent data-dependent: it is a
+	// 1-element I32 tensor on the same device holding a further exponent
+	// computed by a kernel (E1 and E2 take R(x) = 2^round(log2 max|x|) from
+	// the data, docs/dataflow.md), so that value = code * 2^(Exp + Scale[0]).
+	// Kernels that produce such tensors write Scale; kernels that need the
+	// absolute value (weight decay, residual adds of errors) read it. The
+	// host learns it only by downloading it.
+	Scale *Tensor
 
 	dev   *Device
 	buf   buffer // nil after Release

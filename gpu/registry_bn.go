@@ -1,0 +1,4 @@
+package gpu
+
+// bnKernels: batch norm forward and backward in integer arithmetic.
+var bnKernels = []Kernel{}

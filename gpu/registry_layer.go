@@ -1,0 +1,4 @@
+package gpu
+
+// layerKernels: activations, pools, loss and the optimizer update.
+var layerKernels = []Kernel{}
