@@ -1,8 +1,12 @@
 package cpu
 
 import (
+	"encoding/binary"
 	"runtime"
 	"sync"
+	"unsafe"
+
+	"github.com/wageubn/wageubn/internal/i8gemm"
 )
 
 // Twins of shaders/gemm.wgsl — keep in sync.
@@ -24,7 +28,12 @@ type GemmParams struct {
 // blocking gives the shader's integers; the gpu package keeps k <= 131071
 // so that nothing wraps).
 //
-// The loop is SWAR (shared/notes.md): with a' = a+128 and b' = b+128 in
+// The work is done by internal/i8gemm.NT on the words viewed as int8 rows
+// (the packed layout is exactly row-major int8 with K padded to 4·KW), which
+// is exact for 4·KW <= i8gemm.MaxK; beyond that, and on big-endian hosts,
+// the portable loop below runs.
+//
+// The portable loop is SWAR (shared/notes.md): with a' = a+128 and b' = b+128 in
 // [0, 255], sum a·b = sum a'·b' - 128·sum a' - 128·sum b' + 2^14·kp over the
 // kp = 4·KW lanes, and one 64-bit multiply a'·(b'_j | b'_{j+1}<<32) forms
 // two products at once. Each 32-bit lane holds at most 65536 products of at
@@ -38,6 +47,25 @@ func GemmI8NT(p GemmParams, c, a, b []uint32) {
 	// Bounds are checked here, in the caller's goroutine, so that a short
 	// buffer panics where the CPU backend recovers it.
 	_, _, _ = c[:m*n], a[:m*kw], b[:n*kw]
+	kp := 4 * kw
+	if kp > 0 && kp <= i8gemm.MaxK && littleEndian {
+		ci := unsafe.Slice((*int32)(unsafe.Pointer(&c[0])), m*n)
+		ai := unsafe.Slice((*int8)(unsafe.Pointer(&a[0])), m*kp)
+		bi := unsafe.Slice((*int8)(unsafe.Pointer(&b[0])), n*kp)
+		if err := i8gemm.NT(m, n, kp, ai, kp, bi, kp, ci, n); err != nil {
+			panic(err) // arguments were checked above; the CPU backend recovers it
+		}
+		return
+	}
+	gemmI8NTSWAR(c, a, b, m, n, kw)
+}
+
+// littleEndian reports whether the host stores a word's bytes in the order
+// of the packed layout (byte j of a word is element j).
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// gemmI8NTSWAR is the portable loop of GemmI8NT.
+func gemmI8NTSWAR(c, a, b []uint32, m, n, kw int) {
 	kp := 4 * kw
 	bp, colSum := packPairs(b[:n*kw], n, kp)
 	blocks := (m + 3) / 4
