@@ -44,7 +44,7 @@ type File struct {
 // defaultPerm is the mode of a new target when [Create] finds none to keep.
 const defaultPerm os.FileMode = 0o644
 
-// WriteFile does replace the file at path with data, atomically: the file
+// WriteFile replaces the file at path with data, atomically: the file
 // afterwards holds either its old content or data, even if the process dies
 // midway. perm is applied exactly (it is not filtered by the umask). On error
 // the temporary file is removed and the target is unchanged.
@@ -59,7 +59,7 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 	return f.Commit()
 }
 
-// Create does start replacing the file at path: writes go to a temporary file
+// Create starts replacing the file at path: writes go to a temporary file
 // in the same directory until [File.Commit]. The new file keeps the mode of
 // the file it replaces, or gets 0644 when there is none.
 func Create(path string) (*File, error) {
@@ -90,10 +90,10 @@ func create(path string, perm os.FileMode) (*File, error) {
 	return f, nil
 }
 
-// Name does return the path of the target file.
+// Name returns the path of the target file.
 func (f *File) Name() string { return f.path }
 
-// Write does append p to the pending content. A failed write aborts: the
+// Write appends p to the pending content. A failed write aborts: the
 // temporary file is removed, and this and every later call (Commit included)
 // return the error.
 func (f *File) Write(p []byte) (int, error) {
@@ -112,7 +112,7 @@ func (f *File) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// Commit does make the written content the file's content: fsync the
+// Commit makes the written content the file's content: fsync the
 // temporary file, close it, rename it over the target, fsync the directory.
 // On failure the temporary file is removed and the target is unchanged
 // (unless only the final directory fsync failed, in which case the rename is
@@ -145,7 +145,7 @@ func (f *File) Commit() error {
 	return nil
 }
 
-// Abort does drop the pending content: the temporary file is closed and
+// Abort drops the pending content: the temporary file is closed and
 // removed, the target is left as it was. It is a no-op after Commit or a
 // previous Abort, so `defer f.Abort()` is the usual pattern.
 func (f *File) Abort() {
@@ -158,7 +158,7 @@ func (f *File) Abort() {
 	os.Remove(tmp.Name())
 }
 
-// syncDir does fsync a directory so that a rename in it is durable. Windows
+// syncDir fsyncs a directory so that a rename in it is durable. Windows
 // cannot open directories for syncing; there it does nothing.
 func syncDir(dir string) error {
 	if runtime.GOOS == "windows" {

@@ -22,7 +22,7 @@ type Report struct {
 	Mismatched []ShapeMismatch // in both with different shapes, in Dict order
 }
 
-// Compare does check got against want (expected key -> shape). Shapes are
+// Compare checks got against want (expected key -> shape). Shapes are
 // equal when they have the same sizes; a 0-d tensor has the empty shape
 // (nil and []int{} are the same).
 func Compare(want map[string][]int, got Dict) Report {
@@ -46,13 +46,13 @@ func Compare(want map[string][]int, got Dict) Report {
 	return r
 }
 
-// OK does report whether the state dict matches exactly: nothing missing,
+// OK reports whether the state dict matches exactly: nothing missing,
 // unexpected or mismatched.
 func (r Report) OK() bool {
 	return len(r.Missing) == 0 && len(r.Unexpected) == 0 && len(r.Mismatched) == 0
 }
 
-// Err does return nil when the state dict can be loaded, else an error
+// Err returns nil when the state dict can be loaded, else an error
 // wrapping [ErrMismatch] whose message lists the problems as [Report.String]
 // does. strict (PyTorch's load_state_dict(strict=True)) treats every
 // missing, unexpected or mismatched key as an error; non-strict only shape
@@ -67,7 +67,7 @@ func (r Report) Err(strict bool) error {
 	return fmt.Errorf("%w:\n\t%s", ErrMismatch, strings.ReplaceAll(r.String(), "\n", "\n\t"))
 }
 
-// String does format the report like PyTorch's load_state_dict error, one
+// String formats the report like PyTorch's load_state_dict error, one
 // line per kind:
 //
 //	Missing key(s) in state_dict: "fc3.bias", "fc3.weight".
@@ -93,7 +93,7 @@ func (r Report) String() string {
 	return strings.Join(lines, "\n")
 }
 
-// quoteList does format keys as "a", "b", "c".
+// quoteList formats keys as "a", "b", "c".
 func quoteList(keys []string) string {
 	q := make([]string, len(keys))
 	for i, k := range keys {
@@ -102,5 +102,5 @@ func quoteList(keys []string) string {
 	return strings.Join(q, ", ")
 }
 
-// shapeString does format a shape as [6 1 5 5] ([] for 0-d).
+// shapeString formats a shape as [6 1 5 5] ([] for 0-d).
 func shapeString(s []int) string { return fmt.Sprint(cloneShape(s)) }

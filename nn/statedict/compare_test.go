@@ -9,7 +9,7 @@ import (
 	"github.com/wageubn/wageubn/nn/statedict"
 )
 
-// dictOf does build a Dict of zero F32 tensors with the given keys and
+// dictOf builds a Dict of zero F32 tensors with the given keys and
 // shapes, in order.
 func dictOf(t *testing.T, kv ...any) statedict.Dict {
 	t.Helper()

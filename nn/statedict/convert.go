@@ -6,7 +6,7 @@ import (
 	"math"
 )
 
-// Float32s does return the elements of t as float32, in row-major order.
+// Float32s returns the elements of t as float32, in row-major order.
 //
 // Exact for F32, F16, BF16, I8, U8, I16 and BOOL (false = 0, true = 1; any
 // nonzero byte is true). F64, and I32/I64 values above 2^24 in magnitude,
@@ -51,7 +51,7 @@ func (t Tensor) Float32s() ([]float32, error) {
 	return out, nil
 }
 
-// f16ToF32 does convert IEEE binary16 bits to float32, exactly: normal
+// f16ToF32 converts IEEE binary16 bits to float32, exactly: normal
 // numbers rebias the exponent (15 → 127), subnormals are m·2^-24, Inf and
 // NaN keep sign and payload.
 func f16ToF32(h uint16) float32 {
@@ -72,7 +72,7 @@ func f16ToF32(h uint16) float32 {
 	}
 }
 
-// Int64s does return the elements of an integer or BOOL tensor as int64,
+// Int64s returns the elements of an integer or BOOL tensor as int64,
 // exactly. Float dtypes give an error wrapping [ErrDType].
 func (t Tensor) Int64s() ([]int64, error) {
 	if err := t.Validate(); err != nil {
@@ -115,21 +115,21 @@ func (t Tensor) Int64s() ([]int64, error) {
 	return out, nil
 }
 
-// Int32s does return the elements of an integer or BOOL tensor as int32. An
+// Int32s returns the elements of an integer or BOOL tensor as int32. An
 // I64 element outside [-2^31, 2^31) gives an error wrapping [ErrRange]; float
 // dtypes give an error wrapping [ErrDType].
 func (t Tensor) Int32s() ([]int32, error) {
 	return narrowInts[int32](t, math.MinInt32, math.MaxInt32)
 }
 
-// Int8s does return the elements of an I8 tensor (such as quantized codes),
+// Int8s returns the elements of an I8 tensor (such as quantized codes),
 // or of any integer tensor whose values lie in [-128, 127]; other values give
 // an error wrapping [ErrRange], float dtypes one wrapping [ErrDType].
 func (t Tensor) Int8s() ([]int8, error) {
 	return narrowInts[int8](t, math.MinInt8, math.MaxInt8)
 }
 
-// narrowInts does convert Int64s to a narrower type, rejecting values
+// narrowInts converts Int64s to a narrower type, rejecting values
 // outside [lo, hi].
 func narrowInts[E int8 | int32](t Tensor, lo, hi int64) ([]E, error) {
 	wide, err := t.Int64s()

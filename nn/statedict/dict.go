@@ -28,7 +28,7 @@ type Dict struct {
 // conv1.weight stand for q·2^-7.
 const ExpSuffix = ".exp"
 
-// Set does store t under key: a new key is appended to d.Keys, an existing
+// Set stores t under key: a new key is appended to d.Keys, an existing
 // one keeps its place and gets the new tensor. It does not validate t;
 // [Dict.Validate] and [SaveSafetensors] do.
 func (d *Dict) Set(key string, t Tensor) {
@@ -41,16 +41,16 @@ func (d *Dict) Set(key string, t Tensor) {
 	d.Tensors[key] = t
 }
 
-// Get does return the tensor stored under key, and whether there is one.
+// Get returns the tensor stored under key, and whether there is one.
 func (d Dict) Get(key string) (Tensor, bool) {
 	t, ok := d.Tensors[key]
 	return t, ok
 }
 
-// Len does return the number of tensors, len(d.Keys) for a valid Dict.
+// Len returns the number of tensors, len(d.Keys) for a valid Dict.
 func (d Dict) Len() int { return len(d.Keys) }
 
-// Shapes does return key -> shape for every tensor, the form [Compare]
+// Shapes returns key -> shape for every tensor, the form [Compare]
 // takes as its expectation. The shapes are copies.
 func (d Dict) Shapes() map[string][]int {
 	out := make(map[string][]int, len(d.Keys))
@@ -60,7 +60,7 @@ func (d Dict) Shapes() map[string][]int {
 	return out
 }
 
-// Clone does return a deep copy of d.
+// Clone returns a deep copy of d.
 func (d Dict) Clone() Dict {
 	out := Dict{Keys: append([]string(nil), d.Keys...), Metadata: maps.Clone(d.Metadata)}
 	if d.Tensors != nil {
@@ -72,7 +72,7 @@ func (d Dict) Clone() Dict {
 	return out
 }
 
-// Validate does check that every key in d.Keys is non-empty, valid UTF-8,
+// Validate checks that every key in d.Keys is non-empty, valid UTF-8,
 // listed once and has a valid tensor (see [Tensor.Validate]), that d.Tensors
 // holds no unlisted key, and that metadata keys and values are valid UTF-8.
 // Errors wrap [ErrKey], [ErrMetadata], [ErrDType] or [ErrShape] and name the
@@ -112,7 +112,7 @@ func (d Dict) Validate() error {
 	return nil
 }
 
-// Exp does return the quantization exponent of tensor key, read from the
+// Exp returns the quantization exponent of tensor key, read from the
 // metadata entry key+[ExpSuffix]: the tensor's integer codes q stand for
 // q·2^exp (design.md's frac is -exp). ok is false when there is no such
 // entry; a value that is not a decimal int gives an error wrapping
@@ -129,7 +129,7 @@ func (d Dict) Exp(key string) (exp int, ok bool, err error) {
 	return exp, true, nil
 }
 
-// SetExp does record exp as the quantization exponent of tensor key
+// SetExp records exp as the quantization exponent of tensor key
 // (value = code·2^exp), as the metadata entry key+[ExpSuffix] in decimal.
 func (d *Dict) SetExp(key string, exp int) {
 	if d.Metadata == nil {

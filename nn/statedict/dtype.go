@@ -48,10 +48,10 @@ var dtypes = [...]dtypeInfo{
 	F64:  {"F64", 8, safetensors.F64},
 }
 
-// Valid does report whether dt is one of the element types above.
+// Valid reports whether dt is one of the element types above.
 func (dt DType) Valid() bool { return dt > Invalid && int(dt) < len(dtypes) }
 
-// Size does return the element size in bytes, or 0 for an invalid dtype.
+// Size returns the element size in bytes, or 0 for an invalid dtype.
 func (dt DType) Size() int {
 	if !dt.Valid() {
 		return 0
@@ -59,7 +59,7 @@ func (dt DType) Size() int {
 	return dtypes[dt].size
 }
 
-// String does return the safetensors name ("F32", "BOOL"), or "DType(N)" for
+// String returns the safetensors name ("F32", "BOOL"), or "DType(N)" for
 // an invalid dtype.
 func (dt DType) String() string {
 	if !dt.Valid() {
@@ -68,7 +68,7 @@ func (dt DType) String() string {
 	return dtypes[dt].name
 }
 
-// ParseDType does return the dtype named s ("F32", "I8", "BOOL", ...); other
+// ParseDType returns the dtype named s ("F32", "I8", "BOOL", ...); other
 // names give an error wrapping [ErrDType].
 func ParseDType(s string) (DType, error) {
 	for dt := Bool; int(dt) < len(dtypes); dt++ {
@@ -79,7 +79,7 @@ func ParseDType(s string) (DType, error) {
 	return Invalid, fmt.Errorf("%w: unknown dtype %q", ErrDType, s)
 }
 
-// fromSafetensors does map a safetensors dtype to ours; U16, U32 and U64 have
+// fromSafetensors maps a safetensors dtype to ours; U16, U32 and U64 have
 // no twin here.
 func fromSafetensors(st safetensors.DType) (DType, bool) {
 	for dt := Bool; int(dt) < len(dtypes); dt++ {

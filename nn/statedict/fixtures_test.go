@@ -32,7 +32,7 @@ type fixtures struct {
 	Unsupported  map[string]string      `json:"unsupported"`
 }
 
-// loadFixtures does read testdata/expected.json, written by PyTorch through
+// loadFixtures reads testdata/expected.json, written by PyTorch through
 // make_fixtures.py.
 func loadFixtures(t *testing.T) fixtures {
 	t.Helper()
@@ -50,7 +50,7 @@ func loadFixtures(t *testing.T) fixtures {
 	return f
 }
 
-// mustHex does decode a hex string from expected.json.
+// mustHex decodes a hex string from expected.json.
 func mustHex(t *testing.T, s string) []byte {
 	t.Helper()
 	b, err := hex.DecodeString(s)

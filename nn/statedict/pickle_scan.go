@@ -47,7 +47,7 @@ var pickleOps = func() [256]*pickleOp {
 	return t
 }()
 
-// scanPickle does walk the opcodes of the pickle at the start of b without
+// scanPickle walks the opcodes of the pickle at the start of b without
 // running it and return its length in bytes, up to and including STOP. It
 // checks that every length-prefixed argument and frame fits in b, so that
 // the unpickler, which allocates a declared length before reading it, never
@@ -113,7 +113,7 @@ func scanPickle(b []byte) (int, error) {
 	return 0, truncatedPickle(i)
 }
 
-// truncatedPickle does report a pickle that ends before STOP or whose
+// truncatedPickle reports a pickle that ends before STOP or whose
 // argument at byte i runs past the end.
 func truncatedPickle(i int) error {
 	return fmt.Errorf("%w: pickle truncated at byte %d", ErrFormat, i)

@@ -12,7 +12,7 @@ import (
 // dict when a file holds a checkpoint dict rather than a bare state dict.
 var wrapperKeys = []string{"state_dict", "model"}
 
-// LoadPyTorch does read a state dict saved with torch.save, keeping
+// LoadPyTorch reads a state dict saved with torch.save, keeping
 // PyTorch's keys and order unchanged ("layer1.0.conv1.weight",
 // "bn1.num_batches_tracked").
 //
@@ -49,7 +49,7 @@ func LoadPyTorch(path string) (Dict, error) {
 	return d, nil
 }
 
-// parsePyTorch does decode a whole torch.save file held in raw.
+// parsePyTorch decodes a whole torch.save file held in raw.
 func parsePyTorch(raw []byte) (Dict, error) {
 	var obj any
 	var err error
@@ -67,7 +67,7 @@ func parsePyTorch(raw []byte) (Dict, error) {
 // pyEntry is one key/value pair of a pickled dict.
 type pyEntry struct{ key, value any }
 
-// pyDictEntries does list the entries of a pickled dict or OrderedDict in
+// pyDictEntries lists the entries of a pickled dict or OrderedDict in
 // order; other values give ok = false.
 func pyDictEntries(v any) (entries []pyEntry, ok bool) {
 	switch d := v.(type) {
@@ -86,7 +86,7 @@ func pyDictEntries(v any) (entries []pyEntry, ok bool) {
 	return nil, false
 }
 
-// stateDict does find the state dict in the unpickled object (see
+// stateDict finds the state dict in the unpickled object (see
 // LoadPyTorch) and materialize its tensors.
 func stateDict(obj any) (Dict, error) {
 	top, ok := pyDictEntries(obj)
@@ -142,7 +142,7 @@ func stateDict(obj any) (Dict, error) {
 	return d, nil
 }
 
-// entryIndex does return the index of the entry with string key name, or -1.
+// entryIndex returns the index of the entry with string key name, or -1.
 func entryIndex(entries []pyEntry, name string) int {
 	for i, e := range entries {
 		if e.key == name {
@@ -152,7 +152,7 @@ func entryIndex(entries []pyEntry, name string) int {
 	return -1
 }
 
-// describe does name a pickled value for an error message.
+// describe names a pickled value for an error message.
 func describe(v any) string {
 	switch v := v.(type) {
 	case *foreignObject:

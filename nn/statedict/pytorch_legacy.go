@@ -15,7 +15,7 @@ const (
 	legacyProtocol = 1001                   // PROTOCOL_VERSION
 )
 
-// loadLegacy does read a legacy torch.save file: magic number, protocol
+// loadLegacy reads a legacy torch.save file: magic number, protocol
 // version, sys_info, the object (storages as persistent ids), the sorted list
 // of storage keys, then for each key an int64 element count and the raw
 // elements. Storages are looked up by key, never by position.

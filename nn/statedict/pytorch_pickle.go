@@ -49,7 +49,7 @@ type torchTensor struct {
 // size, stride, requires_grad, backward_hooks[, metadata]).
 type rebuildTensor struct{}
 
-// Call does build a torchTensor from the pickled arguments.
+// Call builds a torchTensor from the pickled arguments.
 func (rebuildTensor) Call(args ...any) (any, error) {
 	if len(args) != 6 && len(args) != 7 {
 		return nil, fmt.Errorf("_rebuild_tensor_v2 takes 6 or 7 arguments, got %d", len(args))
@@ -72,7 +72,7 @@ func (rebuildTensor) Call(args ...any) (any, error) {
 // nn.Parameter is its tensor here.
 type rebuildParameter struct{}
 
-// Call does return the wrapped tensor.
+// Call returns the wrapped tensor.
 func (rebuildParameter) Call(args ...any) (any, error) {
 	if len(args) < 1 {
 		return nil, fmt.Errorf("_rebuild_parameter: no arguments")
@@ -83,7 +83,7 @@ func (rebuildParameter) Call(args ...any) (any, error) {
 	return args[0], nil
 }
 
-// intTuple does convert a pickled tuple of ints to []int.
+// intTuple converts a pickled tuple of ints to []int.
 func intTuple(v any) ([]int, bool) {
 	t, ok := v.(*types.Tuple)
 	if !ok {
@@ -107,19 +107,19 @@ type foreignClass struct{ module, name string }
 // foreignObject is the result of calling or instantiating a foreignClass.
 type foreignObject struct{ class *foreignClass }
 
-// Call does return a placeholder object.
+// Call returns a placeholder object.
 func (c *foreignClass) Call(...any) (any, error) { return &foreignObject{c}, nil }
 
-// PyNew does return a placeholder object.
+// PyNew returns a placeholder object.
 func (c *foreignClass) PyNew(...any) (any, error) { return &foreignObject{c}, nil }
 
-// PySetState does drop the state.
+// PySetState drops the state.
 func (o *foreignObject) PySetState(any) error { return nil }
 
-// PyDictSet does drop the attribute.
+// PyDictSet drops the attribute.
 func (o *foreignObject) PyDictSet(any, any) error { return nil }
 
-// findClass does resolve the globals a torch pickle names.
+// findClass resolves the globals a torch pickle names.
 func findClass(module, name string) (any, error) {
 	full := module + "." + name
 	if dt, ok := storageClasses[full]; ok {
@@ -134,7 +134,7 @@ func findClass(module, name string) (any, error) {
 	return &foreignClass{module, name}, nil
 }
 
-// unpickle does run the pickle at the start of b with the torch classes
+// unpickle runs the pickle at the start of b with the torch classes
 // and the given persistent-id loader, and return the object and the
 // pickle's length. scanPickle checks the opcode stream first. Any failure,
 // including a panic inside the pickle machine on a malformed stream, becomes
@@ -159,7 +159,7 @@ func unpickle(b []byte, persistentLoad func(any) (any, error)) (obj any, n int, 
 	return obj, n, nil
 }
 
-// wrapFormat does wrap err in ErrFormat unless it already wraps one of the
+// wrapFormat wraps err in ErrFormat unless it already wraps one of the
 // package's sentinels.
 func wrapFormat(what string, err error) error {
 	if isOwn(err) {
@@ -168,7 +168,7 @@ func wrapFormat(what string, err error) error {
 	return fmt.Errorf("%w: %s: %v", ErrFormat, what, err)
 }
 
-// persistentID does split a ('storage', storage_class, key, location, numel,
+// persistentID splits a ('storage', storage_class, key, location, numel,
 // ...) persistent id; legacy files add a sixth entry, view_metadata.
 func persistentID(pid any) (tuple *types.Tuple, class *storageClass, key string, numel int, err error) {
 	tuple, ok := pid.(*types.Tuple)
@@ -194,7 +194,7 @@ func persistentID(pid any) (tuple *types.Tuple, class *storageClass, key string,
 	return tuple, class, key, numel, nil
 }
 
-// scalarString does format a pickled Python scalar (int, float, str, bool)
+// scalarString formats a pickled Python scalar (int, float, str, bool)
 // for Dict.Metadata; other values give ok = false.
 func scalarString(v any) (s string, ok bool) {
 	switch v := v.(type) {

@@ -16,7 +16,7 @@ import (
 	"github.com/wageubn/wageubn/nn/statedict"
 )
 
-// checkAgainstFixture does compare a loaded Dict with what PyTorch recorded:
+// checkAgainstFixture compares a loaded Dict with what PyTorch recorded:
 // key order, dtype, shape, raw bytes, Float32s and metadata.
 func checkAgainstFixture(t *testing.T, d statedict.Dict, want fixtureFile) {
 	t.Helper()
@@ -244,7 +244,7 @@ func TestLoadPyTorchCorrupt(t *testing.T) {
 	}
 }
 
-// readFile does read a fixture.
+// readFile reads a fixture.
 func readFile(t *testing.T, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
@@ -254,24 +254,24 @@ func readFile(t *testing.T, name string) []byte {
 	return b
 }
 
-// flipByte does return a copy of b with byte i inverted.
+// flipByte returns a copy of b with byte i inverted.
 func flipByte(b []byte, i int) []byte {
 	c := bytes.Clone(b)
 	c[i] ^= 0xff
 	return c
 }
 
-// rezip does copy a zip archive, renaming its records.
+// rezip copies a zip archive, renaming its records.
 func rezip(t *testing.T, b []byte, rename func(string) string) []byte {
 	return rewriteZip(t, b, rename, "", nil)
 }
 
-// rezipData does copy a zip archive, changing the content of one record.
+// rezipData copies a zip archive, changing the content of one record.
 func rezipData(t *testing.T, b []byte, record string, edit func([]byte) []byte) []byte {
 	return rewriteZip(t, b, func(s string) string { return s }, record, edit)
 }
 
-// rewriteZip does copy a zip archive (stored records), renaming records and
+// rewriteZip copies a zip archive (stored records), renaming records and
 // editing one.
 func rewriteZip(t *testing.T, b []byte, rename func(string) string, record string, edit func([]byte) []byte) []byte {
 	t.Helper()

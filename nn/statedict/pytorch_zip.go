@@ -14,7 +14,7 @@ import (
 // so that a lying header cannot ask for a huge allocation.
 const maxDeflateRatio = 1100
 
-// loadZip does unpickle the data.pkl of a torch.save zip archive (torch >=
+// loadZip unpickles the data.pkl of a torch.save zip archive (torch >=
 // 1.6), loading each storage from the record <dir>/data/<key>. <dir> is
 // whatever single top-level folder holds data.pkl: torch names it after the
 // file, not always "archive".
@@ -86,7 +86,7 @@ func loadZip(raw []byte) (any, error) {
 	return obj, err
 }
 
-// readRecord does read a whole zip record of at most limit bytes (its
+// readRecord reads a whole zip record of at most limit bytes (its
 // checksum verified), refusing records whose declared size exceeds limit or
 // cannot come from a file of fileSize bytes.
 func readRecord(f *zip.File, limit, fileSize int) ([]byte, error) {

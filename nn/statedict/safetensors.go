@@ -20,7 +20,7 @@ import (
 // the string metadata; no tensor may be named so.
 const metadataKey = "__metadata__"
 
-// SaveSafetensors does write d to path in the safetensors format
+// SaveSafetensors writes d to path in the safetensors format
 // (https://github.com/huggingface/safetensors): an 8-byte little-endian
 // header length N, N bytes of JSON header (padded with spaces to a multiple
 // of 8), then the tensors' bytes back to back. Tensors are written in d.Keys
@@ -54,7 +54,7 @@ func SaveSafetensors(path string, d Dict) error {
 	return nil
 }
 
-// writeSafetensors does write the header size, the header and d's tensor
+// writeSafetensors writes the header size, the header and d's tensor
 // bytes in d.Keys order to w.
 func writeSafetensors(w io.Writer, d Dict, header []byte) error {
 	bw := bufio.NewWriter(w)
@@ -68,7 +68,7 @@ func writeSafetensors(w io.Writer, d Dict, header []byte) error {
 	return bw.Flush() // bufio.Writer keeps the first error
 }
 
-// safetensorsHeader does build the JSON header of d, with data offsets in
+// safetensorsHeader builds the JSON header of d, with data offsets in
 // d.Keys order, padded with spaces to a multiple of 8 bytes.
 func safetensorsHeader(d Dict) ([]byte, error) {
 	header := make(map[string]any, len(d.Keys)+1)
@@ -103,7 +103,7 @@ func safetensorsHeader(d Dict) ([]byte, error) {
 	return b, nil
 }
 
-// LoadSafetensors does read the safetensors file at path. Keys come in the
+// LoadSafetensors reads the safetensors file at path. Keys come in the
 // order of the tensors' data in the file (the order [SaveSafetensors] wrote;
 // files from other writers are often sorted by dtype, then name); tensors of
 // zero bytes that share an offset are ordered by name. The header's
@@ -132,7 +132,7 @@ type namedInfo struct {
 	info *safetensors.TensorInfo
 }
 
-// parseSafetensors does decode a whole safetensors file held in buf.
+// parseSafetensors decodes a whole safetensors file held in buf.
 func parseSafetensors(buf []byte) (Dict, error) {
 	n, meta, err := readSafetensorsHeader(buf)
 	if err != nil {
@@ -164,7 +164,7 @@ func parseSafetensors(buf []byte) (Dict, error) {
 	return d, nil
 }
 
-// readSafetensorsHeader does call safetensors.ReadMetadata, which checks the
+// readSafetensorsHeader calls safetensors.ReadMetadata, which checks the
 // header length, decodes the JSON and checks that the offsets tile the data
 // exactly, turning its errors (and any panic inside it) into ErrFormat.
 func readSafetensorsHeader(buf []byte) (n uint64, meta safetensors.Metadata, err error) {
@@ -183,7 +183,7 @@ func readSafetensorsHeader(buf []byte) (n uint64, meta safetensors.Metadata, err
 	return n, meta, nil
 }
 
-// safetensorsTensor does build the tensor of one header entry, re-checking
+// safetensorsTensor builds the tensor of one header entry, re-checking
 // its offsets against data so that a bad header can never index out of
 // range.
 func safetensorsTensor(ni namedInfo, data []byte) (Tensor, error) {

@@ -15,7 +15,7 @@ import (
 	"github.com/wageubn/wageubn/nn/statedict"
 )
 
-// everyDType does build a Dict with one tensor of each dtype, in an order
+// everyDType builds a Dict with one tensor of each dtype, in an order
 // that is neither sorted by name nor by dtype, with edge values, a 0-d and
 // an empty tensor, and metadata including a quantization exponent.
 func everyDType(t *testing.T) statedict.Dict {
@@ -39,7 +39,7 @@ func everyDType(t *testing.T) statedict.Dict {
 	return d
 }
 
-// must does fail the test on a constructor error.
+// must fails the test on a constructor error.
 func must(t *testing.T) func(statedict.Tensor, error) statedict.Tensor {
 	return func(x statedict.Tensor, err error) statedict.Tensor {
 		t.Helper()
@@ -93,7 +93,7 @@ func TestSafetensorsRoundTrip(t *testing.T) {
 	checkLayout(t, path, orig)
 }
 
-// checkLayout does parse a written file by the safetensors specification
+// checkLayout parses a written file by the safetensors specification
 // (github.com/huggingface/safetensors README: u64 header size N, N bytes of
 // JSON, byte buffer) with encoding/json only, and compares it with d.
 func checkLayout(t *testing.T, path string, d statedict.Dict) {
@@ -196,7 +196,7 @@ func TestSafetensorsFromPyTorch(t *testing.T) {
 	}
 }
 
-// stFile does assemble a safetensors file from a header string and data.
+// stFile assembles a safetensors file from a header string and data.
 func stFile(header string, data []byte) []byte {
 	b := binary.LittleEndian.AppendUint64(nil, uint64(len(header)))
 	return append(append(b, header...), data...)

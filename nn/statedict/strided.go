@@ -12,7 +12,7 @@ import (
 // ask for an arbitrarily large allocation.
 const maxExpandedBytes = 1 << 24 // 16 MiB
 
-// isOwn does report whether err wraps one of the package's sentinels.
+// isOwn reports whether err wraps one of the package's sentinels.
 func isOwn(err error) bool {
 	for _, s := range []error{ErrFormat, ErrUnsupported, ErrDType, ErrShape, ErrRange, ErrKey, ErrMetadata, ErrMismatch} {
 		if errors.Is(err, s) {
@@ -22,7 +22,7 @@ func isOwn(err error) bool {
 	return false
 }
 
-// materialize does copy the elements a strided view selects into a
+// materialize copies the elements a strided view selects into a
 // row-major Tensor. Element i = (i_0, ..., i_{d-1}) of the view is storage
 // element offset + Σ i_k·stride_k (torch's as_strided rule). Every index the
 // view can reach must lie inside the storage; strides must be non-negative
@@ -87,7 +87,7 @@ func (t *torchTensor) materialize() (Tensor, error) {
 	return out, nil
 }
 
-// contiguous does report whether the view's strides are the row-major ones
+// contiguous reports whether the view's strides are the row-major ones
 // for its sizes (dimensions of size 1 may have any stride).
 func (t *torchTensor) contiguous() bool {
 	want := 1

@@ -17,7 +17,7 @@ type Tensor struct {
 	Data  []byte
 }
 
-// NumElements does return the product of the sizes in shape (1 for an empty
+// NumElements returns the product of the sizes in shape (1 for an empty
 // shape). A negative size or a product that overflows int gives an error
 // wrapping [ErrShape].
 func NumElements(shape []int) (int, error) {
@@ -35,7 +35,7 @@ func NumElements(shape []int) (int, error) {
 	return n, nil
 }
 
-// byteLen does return NumElements(shape)·dt.Size(), checking dt and overflow.
+// byteLen returns NumElements(shape)·dt.Size(), checking dt and overflow.
 func byteLen(dt DType, shape []int) (int, error) {
 	if !dt.Valid() {
 		return 0, fmt.Errorf("%w: %v", ErrDType, dt)
@@ -50,7 +50,7 @@ func byteLen(dt DType, shape []int) (int, error) {
 	return n * dt.Size(), nil
 }
 
-// Validate does check that t.DType is valid, t.Shape has no negative size
+// Validate checks that t.DType is valid, t.Shape has no negative size
 // and len(t.Data) = NumElements(t.Shape)·t.DType.Size(). Errors wrap
 // [ErrDType] or [ErrShape].
 func (t Tensor) Validate() error {
@@ -64,20 +64,20 @@ func (t Tensor) Validate() error {
 	return nil
 }
 
-// NumElements does return the element count of t, len(t.Data)/t.DType.Size()
+// NumElements returns the element count of t, len(t.Data)/t.DType.Size()
 // for a valid tensor.
 func (t Tensor) NumElements() (int, error) { return NumElements(t.Shape) }
 
-// Clone does return a deep copy of t.
+// Clone returns a deep copy of t.
 func (t Tensor) Clone() Tensor {
 	return Tensor{DType: t.DType, Shape: cloneShape(t.Shape), Data: append([]byte(nil), t.Data...)}
 }
 
-// cloneShape does copy a shape; the copy of an empty shape is []int{}, never
+// cloneShape copies a shape; the copy of an empty shape is []int{}, never
 // nil, so that 0-d tensors look the same however they were made.
 func cloneShape(shape []int) []int { return append([]int{}, shape...) }
 
-// New does return a tensor of type dt and the given shape holding a copy of
+// New returns a tensor of type dt and the given shape holding a copy of
 // data (raw little-endian elements, row-major). Errors wrap [ErrDType] or
 // [ErrShape].
 func New(dt DType, shape []int, data []byte) (Tensor, error) {
@@ -88,7 +88,7 @@ func New(dt DType, shape []int, data []byte) (Tensor, error) {
 	return t, nil
 }
 
-// fromElems does encode data with put into a new tensor, after checking that
+// fromElems encodes data with put into a new tensor, after checking that
 // len(data) matches shape.
 func fromElems[E any](dt DType, shape []int, data []E, put func(b []byte, v E)) (Tensor, error) {
 	n, err := NumElements(shape)
@@ -109,7 +109,7 @@ func fromElems[E any](dt DType, shape []int, data []E, put func(b []byte, v E)) 
 	return Tensor{DType: dt, Shape: cloneShape(shape), Data: b}, nil
 }
 
-// FromFloat32 does return an F32 tensor of the given shape holding data.
+// FromFloat32 returns an F32 tensor of the given shape holding data.
 // len(data) must equal NumElements(shape), else the error wraps [ErrShape].
 func FromFloat32(shape []int, data []float32) (Tensor, error) {
 	return fromElems(F32, shape, data, func(b []byte, v float32) {
@@ -117,39 +117,39 @@ func FromFloat32(shape []int, data []float32) (Tensor, error) {
 	})
 }
 
-// FromFloat64 does return an F64 tensor; see [FromFloat32].
+// FromFloat64 returns an F64 tensor; see [FromFloat32].
 func FromFloat64(shape []int, data []float64) (Tensor, error) {
 	return fromElems(F64, shape, data, func(b []byte, v float64) {
 		binary.LittleEndian.PutUint64(b, math.Float64bits(v))
 	})
 }
 
-// FromInt8 does return an I8 tensor (for example quantized codes); see
+// FromInt8 returns an I8 tensor (for example quantized codes); see
 // [FromFloat32].
 func FromInt8(shape []int, data []int8) (Tensor, error) {
 	return fromElems(I8, shape, data, func(b []byte, v int8) { b[0] = byte(v) })
 }
 
-// FromUint8 does return a U8 tensor; see [FromFloat32].
+// FromUint8 returns a U8 tensor; see [FromFloat32].
 func FromUint8(shape []int, data []uint8) (Tensor, error) {
 	return fromElems(U8, shape, data, func(b []byte, v uint8) { b[0] = v })
 }
 
-// FromInt16 does return an I16 tensor; see [FromFloat32].
+// FromInt16 returns an I16 tensor; see [FromFloat32].
 func FromInt16(shape []int, data []int16) (Tensor, error) {
 	return fromElems(I16, shape, data, func(b []byte, v int16) {
 		binary.LittleEndian.PutUint16(b, uint16(v))
 	})
 }
 
-// FromInt32 does return an I32 tensor; see [FromFloat32].
+// FromInt32 returns an I32 tensor; see [FromFloat32].
 func FromInt32(shape []int, data []int32) (Tensor, error) {
 	return fromElems(I32, shape, data, func(b []byte, v int32) {
 		binary.LittleEndian.PutUint32(b, uint32(v))
 	})
 }
 
-// FromInt64 does return an I64 tensor (PyTorch's num_batches_tracked is a
+// FromInt64 returns an I64 tensor (PyTorch's num_batches_tracked is a
 // 0-d I64 tensor: FromInt64(nil, []int64{n})); see [FromFloat32].
 func FromInt64(shape []int, data []int64) (Tensor, error) {
 	return fromElems(I64, shape, data, func(b []byte, v int64) {
@@ -157,7 +157,7 @@ func FromInt64(shape []int, data []int64) (Tensor, error) {
 	})
 }
 
-// FromBool does return a BOOL tensor (one byte per element, 0 or 1); see
+// FromBool returns a BOOL tensor (one byte per element, 0 or 1); see
 // [FromFloat32].
 func FromBool(shape []int, data []bool) (Tensor, error) {
 	return fromElems(Bool, shape, data, func(b []byte, v bool) {

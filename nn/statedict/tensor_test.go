@@ -10,7 +10,7 @@ import (
 	"github.com/wageubn/wageubn/nn/statedict"
 )
 
-// le16 does encode uint16 values little-endian.
+// le16 encodes uint16 values little-endian.
 func le16(v ...uint16) []byte {
 	b := make([]byte, 2*len(v))
 	for i, x := range v {

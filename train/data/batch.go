@@ -7,7 +7,7 @@ import (
 	"math/rand/v2"
 )
 
-// Sampler does cut a dataset into batches, in an order that is a pure
+// Sampler cuts a dataset into batches, in an order that is a pure
 // function of (Seed, epoch): a run resumed at epoch e, batch b sees exactly
 // the batches an uninterrupted run would have seen.
 //
@@ -23,13 +23,13 @@ type Sampler struct {
 	DropLast  bool   // leave out a final batch smaller than BatchSize
 }
 
-// Batches does return the batches of one epoch of ds with the final partial
+// Batches returns the batches of one epoch of ds with the final partial
 // batch kept; it is Sampler{batchSize, shuffle, seed, false}.Epoch(ds, epoch).
 func Batches(ds *Dataset, batchSize int, shuffle bool, seed uint64, epoch int) (*Epoch, error) {
 	return Sampler{BatchSize: batchSize, Shuffle: shuffle, Seed: seed}.Epoch(ds, epoch)
 }
 
-// Epoch does fix the sample order of epoch number epoch (>= 0) of ds. The
+// Epoch fixes the sample order of epoch number epoch (>= 0) of ds. The
 // order is [Permutation](ds.N, s.Seed, epoch) when s.Shuffle is set, else
 // 0, 1, ..., N-1. It returns an error wrapping [ErrArgument] when BatchSize
 // < 1, epoch < 0, or ds fails [Dataset.Validate].
@@ -59,7 +59,7 @@ func (s Sampler) Epoch(ds *Dataset, epoch int) (*Epoch, error) {
 	return &Epoch{ds: ds, order: order, size: s.BatchSize, batches: nb}, nil
 }
 
-// Permutation does return the sample order of epoch number epoch: a
+// Permutation returns the sample order of epoch number epoch: a
 // Fisher-Yates shuffle of 0, 1, ..., n-1 driven by math/rand/v2's PCG
 // (PCG-DXSM, 128-bit state) seeded with rand.NewPCG(seed, uint64(epoch)).
 //
@@ -82,7 +82,7 @@ func Permutation(n int, seed uint64, epoch int) []int {
 	return p
 }
 
-// bounded does return a uniform integer in [0, m), m >= 1, by Lemire's
+// bounded returns a uniform integer in [0, m), m >= 1, by Lemire's
 // method ("Fast Random Integer Generation in an Interval", 2019): the high
 // word of x*m, rejecting x whose low word falls below 2^64 mod m.
 func bounded(src *rand.PCG, m uint64) int {
@@ -105,11 +105,11 @@ type Epoch struct {
 	batches int
 }
 
-// Len does return the number of batches in the epoch: ceil(N/BatchSize), or
+// Len returns the number of batches in the epoch: ceil(N/BatchSize), or
 // floor(N/BatchSize) with DropLast.
 func (e *Epoch) Len() int { return e.batches }
 
-// Indices does return the dataset indices of batch i (0 <= i < Len), in
+// Indices returns the dataset indices of batch i (0 <= i < Len), in
 // batch order; the slice is a copy. It returns nil for i out of range.
 func (e *Epoch) Indices(i int) []int {
 	if i < 0 || i >= e.batches {
@@ -131,7 +131,7 @@ type Batch struct {
 	Labels     []uint8
 }
 
-// Batch does fill dst with copies of the samples of batch i, reusing dst's
+// Batch fills dst with copies of the samples of batch i, reusing dst's
 // slices when they are large enough. It returns an error wrapping
 // [ErrArgument] when i is out of [0, Len).
 func (e *Epoch) Batch(i int, dst *Batch) error {
@@ -153,7 +153,7 @@ func (e *Epoch) Batch(i int, dst *Batch) error {
 	return nil
 }
 
-// grow does return s resized to length n, reallocating only when its
+// grow returns s resized to length n, reallocating only when its
 // capacity is too small.
 func grow(s []uint8, n int) []uint8 {
 	if cap(s) < n {
@@ -162,10 +162,10 @@ func grow(s []uint8, n int) []uint8 {
 	return s[:n]
 }
 
-// All does yield every batch of the epoch in order; it is From(0).
+// All yields every batch of the epoch in order; it is From(0).
 func (e *Epoch) All() iter.Seq[*Batch] { return e.From(0) }
 
-// From does yield batches first, first+1, ..., Len-1, each a fresh *Batch
+// From yields batches first, first+1, ..., Len-1, each a fresh *Batch
 // that the caller may keep. A run resumed at (epoch, batch) uses
 // Sampler.Epoch(ds, epoch) and From(batch). A first outside [0, Len) yields
 // nothing.

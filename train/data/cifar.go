@@ -34,7 +34,7 @@ var (
 
 const cifarHint = "download cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html, extract it, and pass the cifar-10-batches-bin folder (or the folder holding it) with -data"
 
-// ReadCIFAR10 does read CIFAR-10 binary records from r until EOF into a
+// ReadCIFAR10 reads CIFAR-10 binary records from r until EOF into a
 // dataset with C = 3, H = W = 32, Classes = 10. The stream must hold a whole
 // number of 3073-byte records with labels in [0, 10); anything else gives a
 // *FormatError wrapping [ErrCorrupt]. It reads at most 2 GiB.
@@ -50,7 +50,7 @@ func ReadCIFAR10(r io.Reader) (*Dataset, error) {
 	return ds, withFile("", appendCIFAR(ds, buf))
 }
 
-// CIFAR10 does read the CIFAR-10 training set (data_batch_1.bin ..
+// CIFAR10 reads the CIFAR-10 training set (data_batch_1.bin ..
 // data_batch_5.bin, 50000 images) and test set (test_batch.bin, 10000) from
 // dir, or from dir/cifar-10-batches-bin when dir does not hold them. Each
 // file must hold exactly 10000 records. A missing file gives an error
@@ -113,7 +113,7 @@ func loadCIFARFiles(dir, name string, files []string, perFile int) (*Dataset, er
 	return ds, nil
 }
 
-// appendCIFAR does split whole records from buf into ds.Labels and ds.Pixels
+// appendCIFAR splits whole records from buf into ds.Labels and ds.Pixels
 // and updates ds.N; labels are checked against [0, 10).
 func appendCIFAR(ds *Dataset, buf []byte) error {
 	if extra := len(buf) % cifarRecord; extra != 0 {

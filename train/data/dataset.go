@@ -16,10 +16,10 @@ type Dataset struct {
 	Classes    int
 }
 
-// SampleSize does return the number of pixel codes per sample, C*H*W.
+// SampleSize returns the number of pixel codes per sample, C*H*W.
 func (ds *Dataset) SampleSize() int { return ds.C * ds.H * ds.W }
 
-// Validate does check that the dataset is consistent: N >= 0; C, H, W >= 1;
+// Validate checks that the dataset is consistent: N >= 0; C, H, W >= 1;
 // 1 <= Classes <= 256; len(Pixels) == N*C*H*W; len(Labels) == N; and every
 // label is below Classes. It returns an error wrapping [ErrArgument] that
 // names the dataset and the first problem found.
@@ -49,7 +49,7 @@ func (ds *Dataset) Validate() error {
 	return nil
 }
 
-// firstBadLabel does return the index and value of the first label >= classes,
+// firstBadLabel returns the index and value of the first label >= classes,
 // or (-1, 0) when every label is in range.
 func firstBadLabel(labels []uint8, classes int) (int, uint8) {
 	for i, l := range labels {
@@ -60,7 +60,7 @@ func firstBadLabel(labels []uint8, classes int) (int, uint8) {
 	return -1, 0
 }
 
-// Histogram does return the number of samples of each class: h[k] counts the
+// Histogram returns the number of samples of each class: h[k] counts the
 // labels equal to k, for k in [0, Classes). Labels out of range are ignored.
 func (ds *Dataset) Histogram() []int {
 	h := make([]int, max(ds.Classes, 0))

@@ -39,7 +39,7 @@ type FormatError struct {
 	Err    error  // underlying cause, or nil
 }
 
-// Error does format the message as "data: FILE: FORMAT: MSG[: CAUSE]".
+// Error formats the message as "data: FILE: FORMAT: MSG[: CAUSE]".
 func (e *FormatError) Error() string {
 	s := "data: "
 	if e.File != "" {
@@ -52,7 +52,7 @@ func (e *FormatError) Error() string {
 	return s
 }
 
-// Unwrap does return ErrCorrupt and the underlying cause, if any.
+// Unwrap returns ErrCorrupt and the underlying cause, if any.
 func (e *FormatError) Unwrap() []error {
 	if e.Err == nil {
 		return []error{ErrCorrupt}
@@ -80,7 +80,7 @@ func readFailure(format, what string, err error) error {
 	return fmt.Errorf("%s: reading %s: %w", format, what, err)
 }
 
-// withFile does name the file in err at the public boundary: a
+// withFile names the file in err at the public boundary: a
 // *FormatError gets its File set, any other error is wrapped as
 // "data: FILE: err" (or "data: err" when path is "").
 func withFile(path string, err error) error {

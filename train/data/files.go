@@ -19,7 +19,7 @@ var (
 	idxTest  = idxSplit{"test", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}
 )
 
-// findFile does return dir/name.gz or dir/name, whichever exists (the .gz
+// findFile returns dir/name.gz or dir/name, whichever exists (the .gz
 // first). When neither exists the error wraps [ErrNotFound] and ends with
 // hint, which says how to get the dataset.
 func findFile(dir, name, hint string) (string, error) {
@@ -31,7 +31,7 @@ func findFile(dir, name, hint string) (string, error) {
 	return "", fmt.Errorf("%w: %s: neither %s.gz nor %s exists; %s", ErrNotFound, dir, name, name, hint)
 }
 
-// loadIDX does read one split of an idx dataset from dir and pair images
+// loadIDX reads one split of an idx dataset from dir and pair images
 // with labels: the counts must agree and every label must be below classes.
 func loadIDX(dir, dataset string, split idxSplit, classes int, hint string) (*Dataset, error) {
 	ipath, err := findFile(dir, split.images, hint)
@@ -65,7 +65,7 @@ func loadIDX(dir, dataset string, split idxSplit, classes int, hint string) (*Da
 	}, nil
 }
 
-// readFile does open path, run read on it and close it; any error names the
+// readFile opens path, run read on it and close it; any error names the
 // file.
 func readFile(path string, read func(*os.File) error) error {
 	f, err := os.Open(path)

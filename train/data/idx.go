@@ -31,7 +31,7 @@ type Images struct {
 	Pixels  []uint8
 }
 
-// ReadIDXImages does read an idx3-ubyte image file (MNIST, Fashion-MNIST),
+// ReadIDXImages reads an idx3-ubyte image file (MNIST, Fashion-MNIST),
 // gzip-compressed or raw (detected from the first two bytes, 0x1f 0x8b).
 //
 // Layout (big-endian): uint32 magic 0x00000803, uint32 N, uint32 rows,
@@ -46,7 +46,7 @@ func ReadIDXImages(r io.Reader) (*Images, error) {
 	return im, withFile("", err)
 }
 
-// ReadIDXLabels does read an idx1-ubyte label file, gzip-compressed or raw.
+// ReadIDXLabels reads an idx1-ubyte label file, gzip-compressed or raw.
 //
 // Layout (big-endian): uint32 magic 0x00000801, uint32 N, then N unsigned
 // bytes. Errors are as for [ReadIDXImages]. The label range is checked when
@@ -101,7 +101,7 @@ func readIDXLabels(r io.Reader) ([]uint8, error) {
 	return readBody(r, n, format, "labels")
 }
 
-// badMagic does describe a magic number mismatch, with a hint when the file
+// badMagic describes a magic number mismatch, with a hint when the file
 // is the other idx kind or byte-swapped.
 func badMagic(format string, got, want uint32) *FormatError {
 	hint := ""
@@ -116,7 +116,7 @@ func badMagic(format string, got, want uint32) *FormatError {
 	return corrupt(format, "bad magic 0x%08x, want 0x%08x%s", got, want, hint)
 }
 
-// maybeGunzip does return a reader of the decompressed stream when r starts
+// maybeGunzip returns a reader of the decompressed stream when r starts
 // with the gzip magic 0x1f 0x8b, else a reader of r as it is.
 func maybeGunzip(r io.Reader, format string) (io.Reader, error) {
 	br := bufio.NewReader(r)
@@ -130,7 +130,7 @@ func maybeGunzip(r io.Reader, format string) (io.Reader, error) {
 	return zr, nil
 }
 
-// readHeader does read the big-endian uint32 magic number, check it against
+// readHeader reads the big-endian uint32 magic number, check it against
 // magic, and then read the dims dimension sizes. It returns the magic
 // followed by the sizes: h[1:] are the dimensions.
 func readHeader(r io.Reader, format string, magic uint32, dims int) ([]uint32, error) {
@@ -161,12 +161,12 @@ func readHeader(r io.Reader, format string, magic uint32, dims int) ([]uint32, e
 	return h, nil
 }
 
-// isTruncation does report whether err means the stream ended early.
+// isTruncation reports whether err means the stream ended early.
 func isTruncation(err error) bool {
 	return err == io.EOF || err == io.ErrUnexpectedEOF
 }
 
-// readBody does read exactly size bytes and then checks that the stream ends
+// readBody reads exactly size bytes and then checks that the stream ends
 // there. The buffer grows with the data that arrives (doubling from
 // readChunk), so a header that lies about the size costs no big allocation.
 // Reading to the end also makes a gzip reader verify its CRC-32.

