@@ -37,7 +37,7 @@ func NT(M, N, K int, A []int8, lda int, B []int8, ldb int, C []int32, ldc int) e
 	return nil
 }
 
-// NTU8 thes same as [NT] with unsigned 8-bit activation codes in A:
+// NTU8 does the same as [NT] with unsigned 8-bit activation codes in A:
 //
 //	C[m*ldc+n] = Σ_{k<K} int32(A[m*lda+k]) · int32(B[n*ldb+k])   for m < M, n < N,
 //
