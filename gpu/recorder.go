@@ -26,6 +26,14 @@ func (r *Recorder) Err() error { return r.err }
 // Len returns the number of dispatches recorded since the last Submit.
 func (r *Recorder) Len() int { return len(r.ds) }
 
+// Device returns the device the recorder dispatches to.
+func (r *Recorder) Device() *Device { return r.dev }
+
+// Fail records err as the recorder's error if it is the first one, drops
+// the recorded work and returns the recorder's error. Layers built on the
+// typed wrappers use it to report their own argument errors the same way.
+func (r *Recorder) Fail(err error) error { return r.fail(err) }
+
 // fail records err if it is the first error and returns it.
 func (r *Recorder) fail(err error) error {
 	if r.err == nil {
