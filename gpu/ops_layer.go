@@ -1,0 +1,307 @@
+package gpu
+
+import (
+	"github.com/wageubn/wageubn/gpu/cpu"
+)
+
+// Typed wrappers of the layer family: activations (act.wgsl), pools
+// (pool.wgsl), the loss (loss.wgsl), the optimizer updates (optim.wgsl) and
+// the reductions for calibration and metrics (stats.wgsl).
+
+// fail1 records err and returns nil (a wrapper's failure path).
+func (r *Recorder) fail1(err error) *Tensor {
+	r.fail(err)
+	return nil
+}
+
+// rowsCols returns (rows, cols) of a shape, the layout of the narrow
+// dtypes: cols is the last dimension, rows the product of the others.
+func rowsCols(shape []int) (rows, cols uint32) {
+	rs, c := rowsOf(shape)
+	return uint32(rs), uint32(c)
+}
+
+// noScale rejects a tensor with a data-dependent exponent where a kernel
+// needs it on the host.
+func noScale(k string, shapes [][]int, what string, t *Tensor) error {
+	if t.Scale != nil {
+		return kernelErr(k, shapes, ErrShape, "%s has a data-dependent exponent (Scale), which %s does not take", what, k)
+	}
+	return nil
+}
+
+// ActReluQ records act_relu_q, ReLU followed by the activation quantizer
+// Q_A (method.md A5, docs/dataflow.md Forward 4): for the BN output y (I32
+// of any shape, exponent e_y = y.Exp) and the activation exponent expA
+// (-7 by default, or from a TQT threshold),
+//
+//	a    = clamp(RoundShr(y, expA - e_y), 0, 255)             U8, a.Exp = expA
+//	mask = 1 where y > 0 and RoundShr(y, expA - e_y) <= 255    U8, else 0
+//
+// RoundShr rounds half to even; a negative shift is an exact left shift.
+// The mask is 0 where the forward saturated, so that the backward (ActBwd)
+// gives zero gradient there (A5). expA - e_y must lie in -31..31, and y
+// must not carry a Scale.
+func (r *Recorder) ActReluQ(y *Tensor, expA int) (a, mask *Tensor) {
+	return r.actQ("act_relu_q", y, expA)
+}
+
+// ActRelu6Q records act_relu6_q: ActReluQ of min(y, 6) (ReLU6 clips at 6
+// first, method.md A5), with the mask also 0 where y > 6, so the clip at 6
+// zeroes the gradient beyond 6 too. The 6 is 6·2^-e_y codes, so y.Exp must
+// lie in -28..1.
+func (r *Recorder) ActRelu6Q(y *Tensor, expA int) (a, mask *Tensor) {
+	return r.actQ("act_relu6_q", y, expA)
+}
+
+func (r *Recorder) actQ(k string, y *Tensor, expA int) (a, mask *Tensor) {
+	if r.err != nil {
+		return nil, nil
+	}
+	shapes := shapesOf(y)
+	if err := r.checkTensor(k, shapes, "y", y, I32, -1); err != nil {
+		r.fail(err)
+		return nil, nil
+	}
+	if err := noScale(k, shapes, "y", y); err != nil {
+		r.fail(err)
+		return nil, nil
+	}
+	shift := expA - y.Exp
+	if shift < -31 || shift > 31 {
+		r.fail(kernelErr(k, shapes, ErrShape, "shift expA - y.Exp = %d - %d = %d, want -31..31", expA, y.Exp, shift))
+		return nil, nil
+	}
+	rows, cols := rowsCols(y.shape)
+	p := cpu.ActQParams{Rows: rows, Cols: cols, CW: (cols + 3) / 4, Shift: int32(shift), Six: 1<<31 - 1}
+	if k == "act_relu6_q" {
+		if y.Exp < -28 || y.Exp > 1 {
+			r.fail(kernelErr(k, shapes, ErrShape, "y.Exp = %d: 6·2^-e_y is not an int32 code, want -28..1", y.Exp))
+			return nil, nil
+		}
+		p.Six = int32(6 << (1 - y.Exp) >> 1)
+	}
+	a = r.newOutput(k, shapes, U8, y.shape, expA)
+	mask = r.newOutput(k, shapes, U8, y.shape, 0)
+	if a == nil || mask == nil || r.Run(k, p, a, mask, y) != nil {
+		a.Release()
+		mask.Release()
+		return nil, nil
+	}
+	return a, mask
+}
+
+// ActBwd records act_bwd, the straight-through backward of Q_A inside its
+// range (method.md A5): out = δ·mask elementwise, with δ's dtype, Exp and
+// Scale. δ: I8 or I32 codes of the shape of mask (U8, from ActReluQ or
+// ActRelu6Q).
+func (r *Recorder) ActBwd(d, mask *Tensor) *Tensor {
+	const k = "act_bwd"
+	if r.err != nil {
+		return nil
+	}
+	shapes := shapesOf(d, mask)
+	if err := r.checkTensor(k, shapes, "mask", mask, U8, -1); err != nil {
+		return r.fail1(err)
+	}
+	if d != nil && d.dtype == I8 {
+		if err := r.checkTensor(k, shapes, "δ", d, I8, len(mask.shape)); err != nil {
+			return r.fail1(err)
+		}
+	} else if err := r.checkTensor(k, shapes, "δ", d, I32, len(mask.shape)); err != nil {
+		return r.fail1(kernelErr(k, shapes, ErrShape, "δ must be I8 or I32: %v", err))
+	}
+	if !equalShape(d.shape, mask.shape) {
+		return r.fail1(kernelErr(k, shapes, ErrShape, "δ and mask shapes differ"))
+	}
+	rows, cols := rowsCols(d.shape)
+	p := cpu.ActBwdParams{Rows: rows, Cols: cols, CW: (cols + 3) / 4}
+	if d.dtype == I8 {
+		p.I8 = 1
+	}
+	out := r.newOutput(k, shapes, d.dtype, d.shape, d.Exp)
+	if out == nil || r.Run(k, p, out, d, mask) != nil {
+		out.Release()
+		return nil
+	}
+	out.Scale = d.Scale
+	return out
+}
+
+// Pool2d is the window of a 2-D pool: size KH x KW, strides SH, SW and
+// zero padding PH, PW on each side. The output is OH = (H + 2PH - KH)/SH + 1
+// by OW = (W + 2PW - KW)/SW + 1 (floor, PyTorch's ceil_mode=False). Padding
+// may be at most half the window (PyTorch's rule), so every window holds an
+// input position.
+type Pool2d struct {
+	KH, KW, SH, SW, PH, PW int
+}
+
+// params validates the window against an NCHW input shape and returns the
+// kernel params.
+func (g Pool2d) params(k string, shapes [][]int, in []int) (cpu.PoolParams, error) {
+	if len(in) != 4 {
+		return cpu.PoolParams{}, kernelErr(k, shapes, ErrShape, "input shape %v, want NCHW", in)
+	}
+	n, c, h, w := in[0], in[1], in[2], in[3]
+	if g.KH < 1 || g.KW < 1 || g.SH < 1 || g.SW < 1 || g.PH < 0 || g.PW < 0 || 2*g.PH > g.KH || 2*g.PW > g.KW ||
+		g.KH*g.KW > 1<<24 || h+2*g.PH < g.KH || w+2*g.PW < g.KW || h < 1 || w < 1 {
+		return cpu.PoolParams{}, kernelErr(k, shapes, ErrShape, "pool window %+v on %dx%d: want windows and strides >= 1, padding <= half the window, a window of at most 2^24 inside the padded input", g, h, w)
+	}
+	p := cpu.PoolParams{Planes: uint32(n * c), H: uint32(h), W: uint32(w),
+		OH: uint32((h+2*g.PH-g.KH)/g.SH + 1), OW: uint32((w+2*g.PW-g.KW)/g.SW + 1),
+		KH: uint32(g.KH), KW: uint32(g.KW), SH: uint32(g.SH), SW: uint32(g.SW), PH: uint32(g.PH), PW: uint32(g.PW)}
+	p.T = ceilLog2(p.KH * p.KW)
+	return p, nil
+}
+
+// GlobalPool returns the window of a global average pool over an NCHW
+// input shape: the whole H x W plane, output 1x1.
+func GlobalPool(in []int) Pool2d {
+	if len(in) != 4 {
+		return Pool2d{}
+	}
+	return Pool2d{KH: in[2], KW: in[3], SH: 1, SW: 1}
+}
+
+// Maxpool2d records maxpool2d_fwd: max pooling of activation codes x (U8
+// [N, C, H, W]) into y (U8 [N, C, OH, OW], y.Exp = x.Exp) and arg (I32
+// [N, C, OH, OW], the index ih·W + iw of each window's maximum within its
+// plane, ties to the first index in row-major window order), which
+// Maxpool2dBwd takes.
+func (r *Recorder) Maxpool2d(x *Tensor, g Pool2d) (y, arg *Tensor) {
+	const k = "maxpool2d_fwd"
+	if r.err != nil {
+		return nil, nil
+	}
+	shapes := shapesOf(x)
+	if err := r.checkTensor(k, shapes, "x", x, U8, 4); err != nil {
+		r.fail(err)
+		return nil, nil
+	}
+	p, err := g.params(k, shapes, x.shape)
+	if err != nil {
+		r.fail(err)
+		return nil, nil
+	}
+	os := []int{x.shape[0], x.shape[1], int(p.OH), int(p.OW)}
+	y = r.newOutput(k, shapes, U8, os, x.Exp)
+	arg = r.newOutput(k, shapes, I32, os, 0)
+	if y == nil || arg == nil || r.Run(k, p, y, arg, x) != nil {
+		y.Release()
+		arg.Release()
+		return nil, nil
+	}
+	y.Scale = x.Scale
+	return y, arg
+}
+
+// Maxpool2dBwd records maxpool2d_bwd, the max-pool backward as a gather
+// (no atomics): dx[n, c, ih, iw] = the sum of d over the windows whose
+// argmax (from Maxpool2d) is (ih, iw); dx is I32 of the input shape in
+// (NCHW), with d's Exp and Scale. d: I8 or I32 [N, C, OH, OW]. A sum over
+// I32 codes that wraps raises ErrOverflow (see Options.Debug); I8 codes
+// cannot.
+func (r *Recorder) Maxpool2dBwd(d, arg *Tensor, g Pool2d, in []int) *Tensor {
+	const k = "maxpool2d_bwd"
+	if r.err != nil {
+		return nil
+	}
+	shapes := shapesOf(d, arg)
+	p, err := r.poolBwdCheck(k, shapes, d, g, in)
+	if err != nil {
+		return r.fail1(err)
+	}
+	if err := r.checkTensor(k, shapes, "arg", arg, I32, 4); err != nil {
+		return r.fail1(err)
+	}
+	if !equalShape(arg.shape, d.shape) {
+		return r.fail1(kernelErr(k, shapes, ErrShape, "δ and argmax shapes differ"))
+	}
+	dx := r.newOutput(k, shapes, I32, in, d.Exp)
+	if dx == nil || r.Run(k, p, dx, d, arg) != nil {
+		dx.Release()
+		return nil
+	}
+	dx.Scale = d.Scale
+	return dx
+}
+
+// poolBwdCheck validates δ (I8 or I32 of the pool's output shape) and the
+// window, and returns the params with DI8 set.
+func (r *Recorder) poolBwdCheck(k string, shapes [][]int, d *Tensor, g Pool2d, in []int) (cpu.PoolParams, error) {
+	dt := I32
+	if d != nil && d.dtype == I8 {
+		dt = I8
+	}
+	if err := r.checkTensor(k, shapes, "δ", d, dt, 4); err != nil {
+		return cpu.PoolParams{}, err
+	}
+	p, err := g.params(k, shapes, in)
+	if err != nil {
+		return p, err
+	}
+	if want := []int{in[0], in[1], int(p.OH), int(p.OW)}; !equalShape(d.shape, want) {
+		return p, kernelErr(k, shapes, ErrShape, "δ shape %v, want the pool output %v", d.shape, want)
+	}
+	if dt == I8 {
+		p.DI8 = 1
+	}
+	return p, nil
+}
+
+// Avgpool2d records avgpool2d_fwd: average pooling of activation codes x
+// (U8 [N, C, H, W]) into y (U8 [N, C, OH, OW], y.Exp = x.Exp), y =
+// RoundDiv(window sum, KH·KW) rounded half to even, exactly; padding counts
+// as zero and the divisor is always KH·KW (count_include_pad). Global
+// average pooling is Avgpool2d(x, GlobalPool(x.Shape())).
+func (r *Recorder) Avgpool2d(x *Tensor, g Pool2d) *Tensor {
+	const k = "avgpool2d_fwd"
+	if r.err != nil {
+		return nil
+	}
+	shapes := shapesOf(x)
+	if err := r.checkTensor(k, shapes, "x", x, U8, 4); err != nil {
+		return r.fail1(err)
+	}
+	p, err := g.params(k, shapes, x.shape)
+	if err != nil {
+		return r.fail1(err)
+	}
+	y := r.newOutput(k, shapes, U8, []int{x.shape[0], x.shape[1], int(p.OH), int(p.OW)}, x.Exp)
+	if y == nil || r.Run(k, p, y, x) != nil {
+		y.Release()
+		return nil
+	}
+	y.Scale = x.Scale
+	return y
+}
+
+// Avgpool2dBwd records avgpool2d_bwd, the average-pool backward: with S the
+// exact sum of d over the windows containing an input position and t =
+// ceil(log2(KH·KW)),
+//
+//	dx = RoundDiv(S·2^t, KH·KW)   I32 of the input shape, dx.Exp = d.Exp - t
+//
+// so the factor 1/(KH·KW) is folded into the exponent: exactly (dx = S)
+// when KH·KW is a power of two, else rounded half to even with t more bits
+// than d. d: I8 or I32 [N, C, OH, OW]; dx keeps d's Scale. A result beyond
+// int32 (only from I32 codes) raises ErrOverflow.
+func (r *Recorder) Avgpool2dBwd(d *Tensor, g Pool2d, in []int) *Tensor {
+	const k = "avgpool2d_bwd"
+	if r.err != nil {
+		return nil
+	}
+	shapes := shapesOf(d)
+	p, err := r.poolBwdCheck(k, shapes, d, g, in)
+	if err != nil {
+		return r.fail1(err)
+	}
+	dx := r.newOutput(k, shapes, I32, in, d.Exp-int(p.T))
+	if dx == nil || r.Run(k, p, dx, d) != nil {
+		dx.Release()
+		return nil
+	}
+	dx.Scale = d.Scale
+	return dx
+}
