@@ -124,7 +124,9 @@ var u8Sets = []struct {
 	name string
 	gen  func(rng *rand.Rand, rows, cols int) []uint32
 }{
-	{"random", func(rng *rand.Rand, rows, cols int) []uint32 { return packU8(rows, cols, func(int) uint8 { return uint8(rng.IntN(256)) }) }},
+	{"random", func(rng *rand.Rand, rows, cols int) []uint32 {
+		return packU8(rows, cols, func(int) uint8 { return uint8(rng.IntN(256)) })
+	}},
 	{"all255", func(_ *rand.Rand, rows, cols int) []uint32 { return packU8(rows, cols, func(int) uint8 { return 255 }) }},
 	{"ties", func(rng *rand.Rand, rows, cols int) []uint32 {
 		v := []uint8{0, 7, 255}
@@ -189,6 +191,119 @@ func poolBwdCases(rng *rand.Rand, isMax bool) []kcase {
 				c.ins = [][]uint32{d.w, randArg}
 			}
 			cs = append(cs, c)
+		}
+	}
+	return cs
+}
+
+func init() {
+	caseGens["optim_wageubn"] = func(rng *rand.Rand) []kcase { return optimCases(rng, false) }
+	caseGens["optim_wageubn_plus"] = func(rng *rand.Rand) []kcase { return optimCases(rng, true) }
+	caseGens["optim_sgd_f32"] = sgdCases
+	caseGens["optim_adam_f32"] = adamCases
+}
+
+// optimCases: masters near ±1.0 (codes ±2^23) and random words, momenta of
+// 13 bits and random words, I8 G (random, all -128) and I32 G (G_BN-sized
+// and random words, which overflow), learning-rate codes of the schedule
+// (26, 3, 2, 1 of B§2.8) and the extremes ±511, 1023. For the plus kernel,
+// Scale values put e_g = -7 + Scale on each side of the grids' edges
+// (-15, -39) and past the flagged shift (e_g - e_c > 31).
+func optimCases(rng *rand.Rand, plus bool) []kcase {
+	var cs []kcase
+	shapes := layerShapes
+	if !plus {
+		shapes = append(shapes, [2]int{1, 65535*64 + 1})
+	}
+	lrs := []int32{26, 3, 1, 511, -511, 1023, 0}
+	scales := []int32{-2, -8, -10, -30, -32, -33, -60, 20, 30, 4000, -4000}
+	for si, s := range shapes {
+		rows, cols := s[0], s[1]
+		n, cw := rows*cols, (cols+3)/4
+		ws := map[string][]uint32{
+			"w-real": fillWith(n, func(int) uint32 { return uint32(int32(rng.IntN(1<<25) - 1<<24)) }),
+			"w-rand": valueSets[0].gen(rng, n),
+		}
+		ms := map[string][]uint32{
+			"m-13b":  fillWith(n, func(int) uint32 { return uint32(int32(rng.IntN(8191) - 4095)) }),
+			"m-rand": valueSets[0].gen(rng, n),
+		}
+		type gset struct {
+			name string
+			i8   uint32
+			w    []uint32
+		}
+		gs := []gset{{"g-i8", 1, i8Sets[0].gen(rng, rows, cols)}, {"g-i8-128", 1, i8Sets[1].gen(rng, rows, cols)}}
+		if !plus {
+			gs = append(gs, gset{"g-i32", 0, fillWith(n, func(int) uint32 { return uint32(int32(rng.IntN(1<<17) - 1<<16)) })},
+				gset{"g-i32-rand", 0, valueSets[0].gen(rng, n)})
+		}
+		for _, wn := range []string{"w-real", "w-rand"} {
+			for _, mn := range []string{"m-13b", "m-rand"} {
+				for gi, g := range gs {
+					for li, lr := range lrs {
+						if n > 5000 && (li > 0 || gi > 0) {
+							continue
+						}
+						p := cpu.OptimParams{N: uint32(n), Cols: uint32(cols), CW: uint32(cw), GI8: g.i8, LR: lr, GExp: -7, UseScale: 1}
+						c := kcase{name: fmt.Sprintf("rows=%d/cols=%d/%s/%s/%s/lr=%d", rows, cols, wn, mn, g.name, lr),
+							params: p, outs: []int{n, n}, outInit: [][]uint32{ws[wn], ms[mn]}, ins: [][]uint32{g.w}}
+						if plus {
+							sc := scales[(si+gi+li)%len(scales)]
+							if wn == "w-real" && mn == "m-13b" && gi == 0 && li == 0 {
+								for _, sc := range scales {
+									c2 := c
+									c2.name += fmt.Sprintf("/scale=%d", sc)
+									c2.ins = [][]uint32{g.w, {uint32(sc)}}
+									cs = append(cs, c2)
+								}
+								c.params = cpu.OptimParams{N: uint32(n), Cols: uint32(cols), CW: uint32(cw), GI8: g.i8, LR: lr, GExp: -19}
+								c.name += "/no-scale"
+								c.ins = [][]uint32{g.w, {12345}}
+								cs = append(cs, c)
+								continue
+							}
+							c.name += fmt.Sprintf("/scale=%d", sc)
+							c.ins = append(c.ins, []uint32{uint32(sc)})
+						}
+						cs = append(cs, c)
+					}
+				}
+			}
+		}
+	}
+	return cs
+}
+
+// f32Words returns n float32 words from f.
+func f32Words(n int, f func() float64) []uint32 {
+	return fillWith(n, func(int) uint32 { return math.Float32bits(float32(f())) })
+}
+
+func sgdCases(rng *rand.Rand) []kcase {
+	var cs []kcase
+	for _, n := range elemSizes[:len(elemSizes)-1] {
+		for _, p := range []cpu.SGDParams{{LR: 0.05, Momentum: 0.9, WeightDecay: 1e-4}, {LR: 0.1}, {LR: 1, Momentum: 0.25, WeightDecay: 0.5}} {
+			p.N = uint32(n)
+			cs = append(cs, kcase{name: fmt.Sprintf("n=%d/lr=%g/mu=%g/wd=%g", n, p.LR, p.Momentum, p.WeightDecay), params: p,
+				outs: []int{n, n}, outInit: [][]uint32{f32Words(n, rng.NormFloat64), f32Words(n, rng.NormFloat64)},
+				ins: [][]uint32{f32Words(n, rng.NormFloat64)}, tol: 1e-5})
+		}
+	}
+	return cs
+}
+
+func adamCases(rng *rand.Rand) []kcase {
+	var cs []kcase
+	for _, n := range elemSizes[:len(elemSizes)-1] {
+		for step, p := range []cpu.AdamParams{{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}, {LR: 0.01, Beta1: 0.9, Beta2: 0.99, Eps: 1e-6, WeightDecay: 1e-4}} {
+			p.N = uint32(n)
+			t := float64(step*10 + 1)
+			p.BC1, p.BC2 = float32(1-math.Pow(float64(p.Beta1), t)), float32(1-math.Pow(float64(p.Beta2), t))
+			v := f32Words(n, func() float64 { return rng.Float64() * 0.01 })
+			cs = append(cs, kcase{name: fmt.Sprintf("n=%d/lr=%g/step=%g", n, p.LR, t), params: p,
+				outs: []int{n, n, n}, outInit: [][]uint32{f32Words(n, rng.NormFloat64), f32Words(n, func() float64 { return rng.NormFloat64() * 0.1 }), v},
+				ins: [][]uint32{f32Words(n, func() float64 { return rng.NormFloat64() * 0.1 })}, tol: 1e-5})
 		}
 	}
 	return cs

@@ -1,6 +1,8 @@
 package gpu
 
 import (
+	"math"
+
 	"github.com/wageubn/wageubn/gpu/cpu"
 )
 
@@ -304,4 +306,209 @@ func (r *Recorder) Avgpool2dBwd(d *Tensor, g Pool2d, in []int) *Tensor {
 	}
 	dx.Scale = d.Scale
 	return dx
+}
+
+// The exponents of the optimizer state (method.md B§9.1, docs/dataflow.md).
+const (
+	ExpMaster   = -23 // master weights, the 2^-23 grid ("24-bit")
+	ExpMomentum = -12 // momentum accumulator, 13-bit grid
+	ExpGrad     = -14 // G and G_BN of full8
+	ExpLR       = -9  // learning rate, C_10(Q(lr, 10))
+	// MaxLRCode bounds the learning-rate code of the integer optimizers
+	// (C_10 gives at most 511).
+	MaxLRCode = 1023
+)
+
+// checkOptimState validates master w (I32, exponent ExpMaster) and
+// momentum m (I32 of w's shape, exponent ExpMomentum) and the lr code.
+func (r *Recorder) checkOptimState(k string, shapes [][]int, w, m *Tensor, lr int) error {
+	if err := r.checkTensor(k, shapes, "master", w, I32, -1); err != nil {
+		return err
+	}
+	if err := r.checkTensor(k, shapes, "momentum", m, I32, len(w.shape)); err != nil {
+		return err
+	}
+	if !equalShape(w.shape, m.shape) {
+		return kernelErr(k, shapes, ErrShape, "master and momentum shapes differ")
+	}
+	if w.Exp != ExpMaster || m.Exp != ExpMomentum || w.Scale != nil || m.Scale != nil {
+		return kernelErr(k, shapes, ErrShape, "master exponent %d and momentum exponent %d, want %d and %d without Scale", w.Exp, m.Exp, ExpMaster, ExpMomentum)
+	}
+	if lr < -MaxLRCode || lr > MaxLRCode {
+		return kernelErr(k, shapes, ErrShape, "learning-rate code %d outside ±%d", lr, MaxLRCode)
+	}
+	return nil
+}
+
+// OptimWageubn records optim_wageubn, the full8 update (method.md A8,
+// B§2.8), in place on the master weights w (I32, exponent -23) and the
+// momentum m (I32, exponent -12): with G codes g (I8 or I32 of w's shape,
+// exponent -14, no Scale) and the learning-rate code lr (exponent -9,
+// |lr| <= MaxLRCode),
+//
+//	M' = M + G;  W = W - lr·M' (exact on the 2^-23 grid);  M = RoundShr(M', 2)
+//
+// It returns w. A wrap (M + G beyond int32, or a W beyond int32, which
+// |lr·M'| <= 1023·|M'| rules out for masters and momenta of training sizes)
+// raises ErrOverflow.
+func (r *Recorder) OptimWageubn(w, m, g *Tensor, lr int) *Tensor {
+	const k = "optim_wageubn"
+	if r.err != nil {
+		return nil
+	}
+	shapes := shapesOf(w, m, g)
+	if err := r.checkOptimState(k, shapes, w, m, lr); err != nil {
+		return r.fail1(err)
+	}
+	p, err := r.optimGrad(k, shapes, w, g, true)
+	if err != nil {
+		return r.fail1(err)
+	}
+	if g.Exp != ExpGrad || g.Scale != nil {
+		return r.fail1(kernelErr(k, shapes, ErrShape, "G exponent %d, want %d without Scale", g.Exp, ExpGrad))
+	}
+	p.LR = int32(lr)
+	if r.Run(k, p, w, m, g) != nil {
+		return nil
+	}
+	return w
+}
+
+// optimGrad validates G (I8, or I32 when i32 is allowed, of w's shape) and
+// returns the params' shape fields.
+func (r *Recorder) optimGrad(k string, shapes [][]int, w, g *Tensor, i32 bool) (cpu.OptimParams, error) {
+	dt := I8
+	if i32 && g != nil && g.dtype == I32 {
+		dt = I32
+	}
+	if err := r.checkTensor(k, shapes, "G", g, dt, len(w.shape)); err != nil {
+		return cpu.OptimParams{}, err
+	}
+	if !equalShape(w.shape, g.shape) {
+		return cpu.OptimParams{}, kernelErr(k, shapes, ErrShape, "master and G shapes differ")
+	}
+	_, cols := rowsCols(w.shape)
+	p := cpu.OptimParams{N: uint32(w.Len()), Cols: max(cols, 1), CW: (cols + 3) / 4}
+	if dt == I8 {
+		p.GI8 = 1
+	}
+	return p, nil
+}
+
+// OptimWageubnPlus records optim_wageubn_plus, the full8plus update
+// (method.md A15), in place on w (I32, exponent -23) and m (I32, exponent
+// -12): G is g, 8-bit codes (I8 of w's shape) with exponent e_g = g.Exp +
+// g.Scale[0] (g.Exp alone without a Scale), and the momentum coefficient is
+// 7/8. On the common grid e_c = clamp(e_g, -39, -15):
+//
+//	M' = 7·M·2^(-15-e_c) + G·2^(e_g-e_c)      (7/8 of M on the -12 grid is 7·M on -15)
+//	W  = Q(W - lr·M', 24)                     (RoundShr onto 2^-23, once)
+//	M  = RoundShr(M', -12-e_c)                (back to the 13-bit grid 2^-12)
+//
+// A G finer than 2^-39 is rounded onto 2^-39 first (an effect below 2^-40
+// on W). lr is the learning-rate code (exponent -9, |lr| <= MaxLRCode);
+// g.Exp must lie within ±4096. It returns w. ErrOverflow flags a G coarser
+// than 2^16 (e_g > 16), |M'| >= 2^52, or a W or M beyond int32.
+func (r *Recorder) OptimWageubnPlus(w, m, g *Tensor, lr int) *Tensor {
+	const k = "optim_wageubn_plus"
+	if r.err != nil {
+		return nil
+	}
+	shapes := shapesOf(w, m, g)
+	if err := r.checkOptimState(k, shapes, w, m, lr); err != nil {
+		return r.fail1(err)
+	}
+	p, err := r.optimGrad(k, shapes, w, g, false)
+	if err != nil {
+		return r.fail1(err)
+	}
+	if g.Exp < -4096 || g.Exp > 4096 {
+		return r.fail1(kernelErr(k, shapes, ErrShape, "G exponent %d outside ±4096", g.Exp))
+	}
+	p.LR, p.GExp = int32(lr), int32(g.Exp)
+	scale := g
+	if g.Scale != nil {
+		if err := r.checkTensor(k, shapes, "G.Scale", g.Scale, I32, -1); err != nil {
+			return r.fail1(err)
+		}
+		scale, p.UseScale = g.Scale, 1
+	}
+	if r.Run(k, p, w, m, g, scale) != nil {
+		return nil
+	}
+	return w
+}
+
+// checkF32State validates float32 tensors of one shape (no exponents).
+func (r *Recorder) checkF32State(k string, shapes [][]int, names []string, ts ...*Tensor) error {
+	for i, t := range ts {
+		if err := r.checkTensor(k, shapes, names[i], t, F32, -1); err != nil {
+			return err
+		}
+		if !equalShape(t.shape, ts[0].shape) {
+			return kernelErr(k, shapes, ErrShape, "%s shape %v differs from %s %v", names[i], t.shape, names[0], ts[0].shape)
+		}
+	}
+	return nil
+}
+
+// OptimSGD records optim_sgd_f32, PyTorch's SGD with momentum (dampening
+// 0) in float32, in place on w and the velocity v: g' = g + wd·w, v = μ·v
+// + g', w = w - lr·v. w, v, g: F32 of one shape (v starts at zeros). It
+// returns w.
+func (r *Recorder) OptimSGD(w, v, g *Tensor, lr, momentum, weightDecay float32) *Tensor {
+	const k = "optim_sgd_f32"
+	if r.err != nil {
+		return nil
+	}
+	shapes := shapesOf(w, v, g)
+	if err := r.checkF32State(k, shapes, []string{"w", "v", "g"}, w, v, g); err != nil {
+		return r.fail1(err)
+	}
+	p := cpu.SGDParams{N: uint32(w.Len()), LR: lr, Momentum: momentum, WeightDecay: weightDecay}
+	if r.Run(k, p, w, v, g) != nil {
+		return nil
+	}
+	return w
+}
+
+// Adam holds the hyper-parameters of OptimAdam (PyTorch's names and
+// defaults: Beta1 0.9, Beta2 0.999, Eps 1e-8 where zero).
+type Adam struct {
+	LR, Beta1, Beta2, Eps, WeightDecay float32
+}
+
+// OptimAdam records optim_adam_f32, PyTorch's Adam in float32, in place on
+// w and the moments m, v, for the float recipe and the trainable log2_t
+// thresholds of TQT: g' = g + wd·w, m = β1·m + (1-β1)·g', v = β2·v +
+// (1-β2)·g'², w = w - lr·(m/(1-β1^step))/(sqrt(v/(1-β2^step)) + eps).
+// step counts from 1. w, m, v, g: F32 of one shape (m, v start at zeros).
+// It returns w.
+func (r *Recorder) OptimAdam(w, m, v, g *Tensor, h Adam, step int) *Tensor {
+	const k = "optim_adam_f32"
+	if r.err != nil {
+		return nil
+	}
+	shapes := shapesOf(w, m, v, g)
+	if err := r.checkF32State(k, shapes, []string{"w", "m", "v", "g"}, w, m, v, g); err != nil {
+		return r.fail1(err)
+	}
+	if step < 1 {
+		return r.fail1(kernelErr(k, shapes, ErrShape, "step %d, want >= 1", step))
+	}
+	if h.Beta1 == 0 {
+		h.Beta1 = 0.9
+	}
+	if h.Beta2 == 0 {
+		h.Beta2 = 0.999
+	}
+	if h.Eps == 0 {
+		h.Eps = 1e-8
+	}
+	p := cpu.AdamParams{N: uint32(w.Len()), LR: h.LR, Beta1: h.Beta1, Beta2: h.Beta2, Eps: h.Eps, WeightDecay: h.WeightDecay,
+		BC1: float32(1 - math.Pow(float64(h.Beta1), float64(step))), BC2: float32(1 - math.Pow(float64(h.Beta2), float64(step)))}
+	if r.Run(k, p, w, m, v, g) != nil {
+		return nil
+	}
+	return w
 }

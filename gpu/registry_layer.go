@@ -38,7 +38,35 @@ var layerKernels = []Kernel{
 	{Name: "avgpool2d_bwd", File: "pool.wgsl", Twin: cpu.Avgpool2dBwd, Outputs: 1, ErrorWord: true, Check: poolCheck,
 		Words: words(func(p cpu.PoolParams) []uint64 { return []uint64{poolInElems(p), poolDeltaWords(p)} }),
 		Grid:  grid1D(64, func(p cpu.PoolParams) uint32 { return uint32(min(poolInElems(p), 1<<32-1)) })},
+
+	// optim.wgsl — gpu/cpu/optim.go
+	{Name: "optim_wageubn", File: "optim.wgsl", Twin: cpu.OptimWageubn, Outputs: 2, ErrorWord: true, Check: optimCheck,
+		Words: words(func(p cpu.OptimParams) []uint64 { n := uint64(p.N); return []uint64{n, n, optimGWords(p)} }),
+		Grid:  grid1D(64, func(p cpu.OptimParams) uint32 { return p.N })},
+	{Name: "optim_wageubn_plus", File: "optim.wgsl", Twin: cpu.OptimWageubnPlus, Outputs: 2, ErrorWord: true, Check: optimCheck,
+		Words: words(func(p cpu.OptimParams) []uint64 { n := uint64(p.N); return []uint64{n, n, optimGWords(p), 1} }),
+		Grid:  grid1D(64, func(p cpu.OptimParams) uint32 { return p.N })},
+	{Name: "optim_sgd_f32", File: "optim.wgsl", Twin: cpu.OptimSGDF32, Outputs: 2,
+		Words: words(func(p cpu.SGDParams) []uint64 { n := uint64(p.N); return []uint64{n, n, n} }),
+		Grid:  grid1D(64, func(p cpu.SGDParams) uint32 { return p.N })},
+	{Name: "optim_adam_f32", File: "optim.wgsl", Twin: cpu.OptimAdamF32, Outputs: 3,
+		Words: words(func(p cpu.AdamParams) []uint64 { n := uint64(p.N); return []uint64{n, n, n, n} }),
+		Grid:  grid1D(64, func(p cpu.AdamParams) uint32 { return p.N })},
 }
+
+// optimGWords: an I8 G pads each row of Cols to CW words.
+func optimGWords(p cpu.OptimParams) uint64 {
+	if p.GI8 != 0 && p.Cols > 0 {
+		return (uint64(p.N) + uint64(p.Cols) - 1) / uint64(p.Cols) * uint64(p.CW)
+	}
+	return uint64(p.N)
+}
+
+// optimCheck: rows of at least one element (no division by zero) and a
+// static G exponent within ±4096 (so e_g cannot wrap).
+var optimCheck = checkParams(func(p cpu.OptimParams) bool {
+	return p.Cols > 0 && p.GExp >= -4096 && p.GExp <= 4096
+}, "want Cols >= 1 and |GExp| <= 4096")
 
 // Pool buffer sizes: U8 tensors pad each row (of W or OW) to whole words.
 func poolOutWords(p cpu.PoolParams) uint64 { return mul(p.Planes, p.OH) * uint64((p.OW+3)/4) }
