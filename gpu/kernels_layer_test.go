@@ -308,3 +308,63 @@ func adamCases(rng *rand.Rand) []kcase {
 	}
 	return cs
 }
+
+func init() {
+	caseGens["softmax_xent_f32"] = func(rng *rand.Rand) []kcase { return xentCases(rng, false) }
+	caseGens["xent_correct"] = func(rng *rand.Rand) []kcase { return xentCases(rng, true) }
+}
+
+// xentCases: (n, k) from one sample and one class to ImageNet's 1000
+// classes; logits as I32 codes (moderate, with exponent -8; many ties;
+// random words, for the exact argmax only) and F32; labels random in
+// [0, k], so some samples are ignored, and half of them equal to the
+// argmax, so that the correct count is large.
+func xentCases(rng *rand.Rand, correct bool) []kcase {
+	var cs []kcase
+	for _, s := range [][2]int{{1, 1}, {1, 10}, {3, 7}, {64, 10}, {65, 100}, {7, 1000}, {1000, 3}, {4097, 10}} {
+		n, k := s[0], s[1]
+		sets := []struct {
+			name  string
+			isI32 uint32
+			exp   int32
+			w     []uint32
+		}{
+			{"i32", 1, -8, fillWith(n*k, func(int) uint32 { return uint32(int32(rng.IntN(1<<13) - 1<<12)) })},
+			{"i32-ties", 1, -2, fillWith(n*k, func(int) uint32 { return uint32(int32(rng.IntN(3))) })},
+			{"f32", 0, 0, f32Words(n*k, func() float64 { return 3 * rng.NormFloat64() })},
+		}
+		if correct {
+			sets = append(sets, struct {
+				name  string
+				isI32 uint32
+				exp   int32
+				w     []uint32
+			}{"i32-rand", 1, 0, valueSets[0].gen(rng, n*k)})
+		}
+		for _, vs := range sets {
+			p := cpu.XentParams{N: uint32(n), K: uint32(k), IsI32: vs.isI32, Exp: vs.exp}
+			pred := make([]uint32, n)
+			cpu.XentCorrect(p, pred, make([]uint32, 1), vs.w, make([]uint32, n))
+			labels := fillWith(n, func(i int) uint32 {
+				if rng.IntN(2) == 0 {
+					return pred[i]
+				}
+				return uint32(rng.IntN(k + 1))
+			})
+			c := kcase{name: fmt.Sprintf("n=%d/k=%d/%s", n, k, vs.name), params: p, ins: [][]uint32{vs.w, labels}}
+			if correct {
+				c.outs = []int{n, 1}
+				for _, init := range []uint32{0, 1000} {
+					ci := c
+					ci.outInit = [][]uint32{make([]uint32, n), {init}}
+					ci.name += fmt.Sprintf("/init=%d", init)
+					cs = append(cs, ci)
+				}
+				continue
+			}
+			c.outs, c.tol = []int{n, n * k}, 1e-4
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}

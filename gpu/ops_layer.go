@@ -512,3 +512,84 @@ func (r *Recorder) OptimAdam(w, m, v, g *Tensor, h Adam, step int) *Tensor {
 	}
 	return w
 }
+
+// Xent is the result of SoftmaxXent, tensors on the device.
+type Xent struct {
+	Loss    *Tensor // F32 [N], the per-sample loss
+	Grad    *Tensor // F32 [N, K], ∂(mean loss)/∂logits = (softmax - onehot)/N
+	Pred    *Tensor // I32 [N], argmax of the logits (ties to the lowest index)
+	Correct *Tensor // U32 [1], the number of samples with Pred == label
+}
+
+// Release releases the four tensors.
+func (x Xent) Release() {
+	x.Loss.Release()
+	x.Grad.Release()
+	x.Pred.Release()
+	x.Correct.Release()
+}
+
+// SoftmaxXent records softmax_xent_f32 and (after clearing the count)
+// xent_correct: the softmax cross-entropy of logits (I32 codes [N, K] with
+// value code·2^logits.Exp, or F32 [N, K]) against labels (U32 [N]), in
+// float32 (method.md A2, docs/dataflow.md Forward 6):
+//
+//	Loss[s]    = log Σ_j exp(x_j - max x) - (x_y - max x)
+//	Grad[s, j] = (softmax(x)_j - [j == y]) / N
+//
+// and, exactly on the codes (or on the floats, whose comparisons are exact
+// too), Pred[s] = argmax_j x_j with ties to the lowest index and Correct =
+// #{s : Pred[s] == label[s]}. A label >= K marks a sample to ignore: loss 0,
+// zero gradient, never correct (the mean still divides by N). Release
+// every tensor of the result (Xent.Release) after use.
+func (r *Recorder) SoftmaxXent(logits, labels *Tensor) Xent {
+	const k = "softmax_xent_f32"
+	if r.err != nil {
+		return Xent{}
+	}
+	shapes := shapesOf(logits, labels)
+	var p cpu.XentParams
+	if logits != nil && logits.dtype == F32 {
+		if err := r.checkTensor(k, shapes, "logits", logits, F32, 2); err != nil {
+			r.fail(err)
+			return Xent{}
+		}
+	} else {
+		if err := r.checkTensor(k, shapes, "logits", logits, I32, 2); err != nil {
+			r.fail(err)
+			return Xent{}
+		}
+		if err := noScale(k, shapes, "logits", logits); err != nil {
+			r.fail(err)
+			return Xent{}
+		}
+		if logits.Exp < -300 || logits.Exp > 300 {
+			r.fail(kernelErr(k, shapes, ErrShape, "logits exponent %d outside ±300", logits.Exp))
+			return Xent{}
+		}
+		p.IsI32, p.Exp = 1, int32(logits.Exp)
+	}
+	if err := r.checkTensor(k, shapes, "labels", labels, U32, 1); err != nil {
+		r.fail(err)
+		return Xent{}
+	}
+	n, kk := logits.shape[0], logits.shape[1]
+	if labels.shape[0] != n {
+		r.fail(kernelErr(k, shapes, ErrShape, "%d labels for %d samples", labels.shape[0], n))
+		return Xent{}
+	}
+	p.N, p.K = uint32(n), uint32(kk)
+	x := Xent{
+		Loss:    r.newOutput(k, shapes, F32, []int{n}, 0),
+		Grad:    r.newOutput(k, shapes, F32, []int{n, kk}, 0),
+		Pred:    r.newOutput(k, shapes, I32, []int{n}, 0),
+		Correct: r.newOutput(k, shapes, U32, []int{1}, 0),
+	}
+	if x.Loss == nil || x.Grad == nil || x.Pred == nil || x.Correct == nil ||
+		r.Run(k, p, x.Loss, x.Grad, logits, labels) != nil || r.Fill(x.Correct, 0) == nil ||
+		r.Run("xent_correct", p, x.Pred, x.Correct, logits, labels) != nil {
+		x.Release()
+		return Xent{}
+	}
+	return x
+}

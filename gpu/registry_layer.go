@@ -52,6 +52,14 @@ var layerKernels = []Kernel{
 	{Name: "optim_adam_f32", File: "optim.wgsl", Twin: cpu.OptimAdamF32, Outputs: 3,
 		Words: words(func(p cpu.AdamParams) []uint64 { n := uint64(p.N); return []uint64{n, n, n, n} }),
 		Grid:  grid1D(64, func(p cpu.AdamParams) uint32 { return p.N })},
+
+	// loss.wgsl — gpu/cpu/loss.go
+	{Name: "softmax_xent_f32", File: "loss.wgsl", Twin: cpu.SoftmaxXentF32, Outputs: 2,
+		Words: words(func(p cpu.XentParams) []uint64 { return []uint64{uint64(p.N), mul(p.N, p.K), mul(p.N, p.K), uint64(p.N)} }),
+		Grid:  grid1D(64, func(p cpu.XentParams) uint32 { return p.N })},
+	{Name: "xent_correct", File: "loss.wgsl", Twin: cpu.XentCorrect, Outputs: 2,
+		Words: words(func(p cpu.XentParams) []uint64 { return []uint64{uint64(p.N), 1, mul(p.N, p.K), uint64(p.N)} }),
+		Grid:  grid1D(64, func(p cpu.XentParams) uint32 { return p.N })},
 }
 
 // optimGWords: an I8 G pads each row of Cols to CW words.
