@@ -368,3 +368,62 @@ func xentCases(rng *rand.Rand, correct bool) []kcase {
 	}
 	return cs
 }
+
+func init() {
+	caseGens["sum_i32_wide"] = sumCases
+	caseGens["histogram_i32"] = histCases
+}
+
+// sumCases: rows of 1, chunk edges (255, 256, 257), many rows, and long
+// rows; values of every set plus all ±2^31 extremes (carries on every
+// chunk), accumulating onto 0 and onto -1 (both words all ones, so every
+// carry ripples into hi).
+func sumCases(rng *rand.Rand) []kcase {
+	var cs []kcase
+	sets := append(valueSets[:len(valueSets):len(valueSets)],
+		struct {
+			name string
+			gen  func(rng *rand.Rand, n int) []uint32
+		}{"allmax", func(_ *rand.Rand, n int) []uint32 { return fillWith(n, func(int) uint32 { return math.MaxInt32 }) }},
+		struct {
+			name string
+			gen  func(rng *rand.Rand, n int) []uint32
+		}{"allmin", func(_ *rand.Rand, n int) []uint32 { return fillWith(n, func(int) uint32 { return 1 << 31 }) }})
+	for _, s := range [][2]int{{1, 1}, {1, 255}, {1, 256}, {1, 257}, {3, 1000}, {64, 64}, {7, 513}, {1, 100003}, {2, 1 << 20}} {
+		rows, cols := s[0], s[1]
+		for _, vs := range sets {
+			for _, init := range []uint32{0, math.MaxUint32} {
+				cs = append(cs, kcase{name: fmt.Sprintf("rows=%d/cols=%d/%s/init=%#x", rows, cols, vs.name, init),
+					params:  cpu.SumParams{Rows: uint32(rows), Cols: uint32(cols), Chunks: ceilDiv(uint32(cols), cpu.SumChunk)},
+					outs:    []int{2 * rows},
+					outInit: [][]uint32{fillWith(2*rows, func(int) uint32 { return init })},
+					ins:     [][]uint32{vs.gen(rng, rows*cols)}})
+			}
+		}
+	}
+	return cs
+}
+
+// histCases: the int8 range in 256 and 7 bins, more bins than codes, the
+// whole int32 range but one code (u·bins past 2^32: the wide division), a
+// small window most codes miss, and one bin of one code.
+func histCases(rng *rand.Rand) []kcase {
+	var cs []kcase
+	ranges := []cpu.HistParams{{Lo: -128, Width: 256, Bins: 256}, {Lo: -128, Width: 256, Bins: 7}, {Lo: 0, Width: 1000, Bins: 2048},
+		{Lo: math.MinInt32, Width: math.MaxUint32, Bins: 2048}, {Lo: -5, Width: 10, Bins: 3}, {Lo: 127, Width: 1, Bins: 1}}
+	for _, n := range elemSizes {
+		for _, vs := range valueSets {
+			if n > 5000 && vs.name != "random" && vs.name != "int8" {
+				continue
+			}
+			in := vs.gen(rng, n)
+			for _, h := range ranges {
+				h.N = uint32(n)
+				cs = append(cs, kcase{name: fmt.Sprintf("n=%d/%s/lo=%d/width=%d/bins=%d", n, vs.name, h.Lo, h.Width, h.Bins),
+					params: h, outs: []int{int(h.Bins)}, outInit: [][]uint32{fillWith(int(h.Bins), func(i int) uint32 { return uint32(i) })},
+					ins: [][]uint32{in}})
+			}
+		}
+	}
+	return cs
+}

@@ -593,3 +593,58 @@ func (r *Recorder) SoftmaxXent(logits, labels *Tensor) Xent {
 	}
 	return x
 }
+
+// SumWide records fill_u32 and sum_i32_wide: the exact sums of the int32
+// codes of x (I32, any shape) as I64, with x's Exp and Scale: one sum over
+// the whole tensor ([1]) or, with perRow, one per row of the last
+// dimension ([rows], rows = the product of the leading dimensions). For
+// calibration statistics and metrics; |sum| <= 2^31·len(x) < 2^63 always.
+func (r *Recorder) SumWide(x *Tensor, perRow bool) *Tensor {
+	const k = "sum_i32_wide"
+	if r.err != nil {
+		return nil
+	}
+	shapes := shapesOf(x)
+	if err := r.checkTensor(k, shapes, "x", x, I32, -1); err != nil {
+		return r.fail1(err)
+	}
+	rows, cols := uint32(1), uint32(x.Len())
+	if perRow {
+		rows, cols = rowsCols(x.shape)
+	}
+	s := r.newOutput(k, shapes, I64, []int{int(rows)}, x.Exp)
+	p := cpu.SumParams{Rows: rows, Cols: cols, Chunks: ceilDiv(cols, cpu.SumChunk)}
+	if s == nil || r.Fill(s, 0) == nil || r.Run(k, p, s, x) != nil {
+		s.Release()
+		return nil
+	}
+	s.Scale = x.Scale
+	return s
+}
+
+// Histogram records fill_u32 and histogram_i32: counts (U32 [bins]) of the
+// int32 codes of x (I32, any shape) in [lo, hi] over bins of equal width,
+// code c going to bin floor((c - lo)·bins / (hi - lo + 1)); codes outside
+// [lo, hi] are not counted. Exact (integer bins, atomic counts). hi >= lo,
+// bins >= 1, and [lo, hi] must not be the whole int32 range.
+func (r *Recorder) Histogram(x *Tensor, lo, hi int32, bins int) *Tensor {
+	const k = "histogram_i32"
+	if r.err != nil {
+		return nil
+	}
+	shapes := shapesOf(x)
+	if err := r.checkTensor(k, shapes, "x", x, I32, -1); err != nil {
+		return r.fail1(err)
+	}
+	width := int64(hi) - int64(lo) + 1
+	if width < 1 || width > 1<<32-1 || bins < 1 || bins > 1<<28 {
+		return r.fail1(kernelErr(k, shapes, ErrShape, "range [%d, %d] with %d bins: want hi >= lo, not the whole int32 range, 1..2^28 bins", lo, hi, bins))
+	}
+	h := r.newOutput(k, shapes, U32, []int{bins}, 0)
+	p := cpu.HistParams{N: uint32(x.Len()), Lo: lo, Width: uint32(width), Bins: uint32(bins)}
+	if h == nil || r.Fill(h, 0) == nil || r.Run(k, p, h, x) != nil {
+		h.Release()
+		return nil
+	}
+	return h
+}

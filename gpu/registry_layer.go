@@ -60,6 +60,16 @@ var layerKernels = []Kernel{
 	{Name: "xent_correct", File: "loss.wgsl", Twin: cpu.XentCorrect, Outputs: 2,
 		Words: words(func(p cpu.XentParams) []uint64 { return []uint64{uint64(p.N), 1, mul(p.N, p.K), uint64(p.N)} }),
 		Grid:  grid1D(64, func(p cpu.XentParams) uint32 { return p.N })},
+
+	// stats.wgsl — gpu/cpu/stats.go
+	{Name: "sum_i32_wide", File: "stats.wgsl", Twin: cpu.SumI32Wide, Outputs: 1,
+		Words: words(func(p cpu.SumParams) []uint64 { return []uint64{2 * uint64(p.Rows), mul(p.Rows, p.Cols)} }),
+		Grid:  grid1D(64, func(p cpu.SumParams) uint32 { return uint32(min(mul(p.Rows, p.Chunks), 1<<32-1)) }),
+		Check: checkParams(func(p cpu.SumParams) bool { return p.Chunks == ceilDiv(p.Cols, cpu.SumChunk) }, "want Chunks = ceil(Cols/256)")},
+	{Name: "histogram_i32", File: "stats.wgsl", Twin: cpu.HistogramI32, Outputs: 1,
+		Words: words(func(p cpu.HistParams) []uint64 { return []uint64{uint64(p.Bins), uint64(p.N)} }),
+		Grid:  grid1D(64, func(p cpu.HistParams) uint32 { return p.N }),
+		Check: checkParams(func(p cpu.HistParams) bool { return p.Width > 0 && p.Bins > 0 }, "want Width and Bins >= 1")},
 }
 
 // optimGWords: an I8 G pads each row of Cols to CW words.
