@@ -36,8 +36,8 @@ func dl[E any](t *testing.T, f func() ([]E, error)) []E {
 // by a 7-bit RoundShr (docs/dataflow.md Forward 4). Rows name their source.
 func TestActReluQTable(t *testing.T) {
 	ys := []int32{
-		4928,          // 0.30078125: 38.5 rounds half to even to 38 (method.md B§2.3)
-		64, 192, 320,  // 0.5 -> 0, 1.5 -> 2, 2.5 -> 2 (ties to even), all in range: mask 1
+		4928,         // 0.30078125: 38.5 rounds half to even to 38 (method.md B§2.3)
+		64, 192, 320, // 0.5 -> 0, 1.5 -> 2, 2.5 -> 2 (ties to even), all in range: mask 1
 		1,             // tiny positive: code 0, but y > 0 and in range: mask 1
 		0, -1, -40000, // ReLU: code 0, mask 0
 		255*128 + 63,  // 255.49 -> 255: the last code in range (255/128), mask 1
@@ -564,10 +564,12 @@ func TestLayerWrapperErrors(t *testing.T) {
 	m, err := d.UploadI32([]int{4}, ExpMomentum, []int32{1, 2, 3, 4})
 	check(t, err)
 	for name, f := range map[string]func(r *Recorder) bool{
-		"relu_q shift":   func(r *Recorder) bool { a, _ := r.ActReluQ(i32, 40); return a == nil },
-		"relu_q dtype":   func(r *Recorder) bool { a, _ := r.ActReluQ(i8, -7); return a == nil },
-		"maxpool dtype":  func(r *Recorder) bool { y, _ := r.Maxpool2d(i8, Pool2d{KH: 2, KW: 2, SH: 2, SW: 2}); return y == nil },
-		"avgpool pad":    func(r *Recorder) bool { return r.Avgpool2dBwd(i32, Pool2d{KH: 2, KW: 2, SH: 1, SW: 1, PH: 2}, []int{1, 1, 2, 2}) == nil },
+		"relu_q shift":  func(r *Recorder) bool { a, _ := r.ActReluQ(i32, 40); return a == nil },
+		"relu_q dtype":  func(r *Recorder) bool { a, _ := r.ActReluQ(i8, -7); return a == nil },
+		"maxpool dtype": func(r *Recorder) bool { y, _ := r.Maxpool2d(i8, Pool2d{KH: 2, KW: 2, SH: 2, SW: 2}); return y == nil },
+		"avgpool pad": func(r *Recorder) bool {
+			return r.Avgpool2dBwd(i32, Pool2d{KH: 2, KW: 2, SH: 1, SW: 1, PH: 2}, []int{1, 1, 2, 2}) == nil
+		},
 		"optim exponent": func(r *Recorder) bool { return r.OptimWageubn(i32, m, i32, 1) == nil },
 		"optim lr":       func(r *Recorder) bool { return r.OptimWageubn(m, m, m, 5000) == nil },
 		"xent rank":      func(r *Recorder) bool { return r.SoftmaxXent(i32, i32).Loss == nil },

@@ -55,8 +55,10 @@ var layerKernels = []Kernel{
 
 	// loss.wgsl — gpu/cpu/loss.go
 	{Name: "softmax_xent_f32", File: "loss.wgsl", Twin: cpu.SoftmaxXentF32, Outputs: 2,
-		Words: words(func(p cpu.XentParams) []uint64 { return []uint64{uint64(p.N), mul(p.N, p.K), mul(p.N, p.K), uint64(p.N)} }),
-		Grid:  grid1D(64, func(p cpu.XentParams) uint32 { return p.N })},
+		Words: words(func(p cpu.XentParams) []uint64 {
+			return []uint64{uint64(p.N), mul(p.N, p.K), mul(p.N, p.K), uint64(p.N)}
+		}),
+		Grid: grid1D(64, func(p cpu.XentParams) uint32 { return p.N })},
 	{Name: "xent_correct", File: "loss.wgsl", Twin: cpu.XentCorrect, Outputs: 2,
 		Words: words(func(p cpu.XentParams) []uint64 { return []uint64{uint64(p.N), 1, mul(p.N, p.K), uint64(p.N)} }),
 		Grid:  grid1D(64, func(p cpu.XentParams) uint32 { return p.N })},
