@@ -405,8 +405,10 @@ func (r *Recorder) optimGrad(k string, shapes [][]int, w, g *Tensor, i32 bool) (
 //	W  = Q(W - lr·M', 24)                     (RoundShr onto 2^-23, once)
 //	M  = RoundShr(M', -12-e_c)                (back to the 13-bit grid 2^-12)
 //
-// A G finer than 2^-39 is rounded onto 2^-39 first (an effect below 2^-40
-// on W). lr is the learning-rate code (exponent -9, |lr| <= MaxLRCode);
+// Only these two re-quantizations round, so W and M are exactly those of
+// A15 in rationals; a G finer than 2^-39 enters as its sign on the 2^-39
+// grid, which can only break rounding ties and is exact too (see the
+// shader). lr is the learning-rate code (exponent -9, |lr| <= MaxLRCode);
 // g.Exp must lie within ±4096. It returns w. ErrOverflow flags a G coarser
 // than 2^16 (e_g > 16), |M'| >= 2^52, or a W or M beyond int32.
 func (r *Recorder) OptimWageubnPlus(w, m, g *Tensor, lr int) *Tensor {

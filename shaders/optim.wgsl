@@ -84,13 +84,19 @@ const OPTP_EMIN: i32 = -39;
 //	M  = RoundShr(M', -12-e_c)                   exponent -12 (13-bit grid)
 //
 // Rounding happens only where B§2.8 re-quantizes (W to 2^-23 and M to
-// 2^-12), each once, half to even. A G below 2^-39 (e_g < -39) is first
-// rounded onto the 2^-39 grid: its effect on W is below 2^-9·127·2^-39·2
-// < 2^-40, far under the W grid 2^-23, and it changes M' only below M's grid
-// too (documented deviation, from ties alone). ERR_OVERFLOW flags e_g - e_c
-// > 31 (G·2^31 used), |M'| >= 2^52, and a new W or M outside int32 (low
-// words stored). With |M'| < 2^52 and |lr| <= 1023, lr·M' and W·2^s (s <=
-// 25) are exact in 64 bits. Twin: cpu.OptimWageubnPlus.
+// 2^-12), each once, half to even, so W and M are exactly Q(·, 24) and
+// Q(·, 13) of the A15 update for every e_g <= 16. A G finer than 2^-39
+// (e_g < -39) enters as its sign on the 2^-39 grid, a sticky bit, which is
+// still exact: without G, M' on 2^-39 is a multiple of 2^24 (7·M·2^24),
+// so its distance to M's rounding boundaries (shift 27) is 0 (a tie) or
+// at least 2^23, and W·2^25 - lr·M' is a multiple of 2^24, at 0 or at
+// least 2^23 from W's (shift 25); G's true contribution, at most 2^6 units
+// in M' and 2^16 in lr·M', only breaks ties, in the direction of its sign,
+// and so does the sticky ±1 (±lr). ERR_OVERFLOW flags e_g - e_c > 31 (G
+// coarser than 2^16; G·2^31 is used), |M'| >= 2^52, and a new W or M
+// outside int32 (low words stored). With |M'| < 2^52 and |lr| <= 1023,
+// lr·M' and W·2^s (s <= 25) are exact in 64 bits. Twin:
+// cpu.OptimWageubnPlus.
 @compute @workgroup_size(wg_size)
 fn optim_wageubn_plus(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = linear_index(gid, nwg, wg_size);
@@ -105,7 +111,7 @@ fn optim_wageubn_plus(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(nu
         over = k > 31;
         mp = wide_add(mp, wide_shl(wide_from_i32(g), u32(min(k, 31))));
     } else {
-        mp = wide_add(mp, wide_from_i32(round_shr_i32(g, min(ec - eg, 31))));
+        mp = wide_add(mp, wide_from_i32(select(select(0, 1, g > 0), -1, g < 0))); // sticky sign
     }
     over = over || !wide_lt_u(wide_abs(mp), vec2<u32>(0u, 1u << 20u));
     let s = u32(-14 - ec);

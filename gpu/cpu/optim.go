@@ -59,7 +59,7 @@ const OptimPlusEMin = -39
 // of method.md A15 in place: with e_g = GExp + clamp(scale[0], ±4096) and
 // e_c = clamp(e_g, -39, -15),
 //
-//	M' = 7·M·2^(-15-e_c) + G·2^(e_g-e_c)           (G rounded onto 2^-39 if e_g < -39)
+//	M' = 7·M·2^(-15-e_c) + G·2^(e_g-e_c)           (sign(G) if e_g < -39: exact, a sticky bit)
 //	W  = RoundShr(W·2^s - LR·M', s), s = -14 - e_c
 //	M  = RoundShr(M', -12 - e_c)
 //
@@ -80,7 +80,12 @@ func OptimWageubnPlus(p OptimParams, w, m, g, scale, errWord []uint32) {
 			over = k > 31
 			mp += int64(gi) << uint(min(k, 31))
 		} else {
-			mp += int64(RoundShrI32(gi, min(ec-eg, 31)))
+			switch { // sticky sign, exact (see optim_wageubn_plus)
+			case gi > 0:
+				mp++
+			case gi < 0:
+				mp--
+			}
 		}
 		abs := uint64(mp)
 		if mp < 0 {
