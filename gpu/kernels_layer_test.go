@@ -20,10 +20,10 @@ func init() {
 // sizes, word and workgroup edges, long rows.
 var layerShapes = [][2]int{{1, 1}, {1, 3}, {3, 5}, {7, 13}, {4, 16}, {64, 64}, {65, 127}, {1, 1000}, {257, 3}, {33, 257}}
 
-// i32Sets generate int32 codes for the activation kernels: random words,
+// layerI32Sets generate int32 codes for the activation kernels: random words,
 // codes around the saturation point 255.5·2^7 of shift 7, exact ties k·128+64
 // (RoundShr by 7 rounds half to even), and extremes.
-var i32Sets = []struct {
+var layerI32Sets = []struct {
 	name string
 	gen  func(rng *rand.Rand, n int) []uint32
 }{
@@ -46,7 +46,7 @@ func actQCases(rng *rand.Rand, six bool) []kcase {
 	for _, s := range layerShapes {
 		rows, cols := s[0], s[1]
 		cw := (cols + 3) / 4
-		for _, vs := range i32Sets {
+		for _, vs := range layerI32Sets {
 			for _, sh := range shifts {
 				p := cpu.ActQParams{Rows: uint32(rows), Cols: uint32(cols), CW: uint32(cw), Shift: sh, Six: math.MaxInt32}
 				if six {
@@ -60,8 +60,8 @@ func actQCases(rng *rand.Rand, six bool) []kcase {
 	return cs
 }
 
-// maskWords returns a random U8 mask [rows, cols] of 0/1 bytes, packed.
-func maskWords(rng *rand.Rand, rows, cols int) []uint32 {
+// layerMaskWords returns a random U8 mask [rows, cols] of 0/1 bytes, packed.
+func layerMaskWords(rng *rand.Rand, rows, cols int) []uint32 {
 	v := make([]uint8, rows*cols)
 	for i := range v {
 		v[i] = uint8(rng.IntN(2))
@@ -75,7 +75,7 @@ func actBwdCases(rng *rand.Rand) []kcase {
 	for _, s := range shapes {
 		rows, cols := s[0], s[1]
 		cw := (cols + 3) / 4
-		mask := maskWords(rng, rows, cols)
+		mask := layerMaskWords(rng, rows, cols)
 		for _, vs := range i8Sets {
 			cs = append(cs, kcase{name: fmt.Sprintf("rows=%d/cols=%d/i8/%s", rows, cols, vs.name),
 				params: cpu.ActBwdParams{Rows: uint32(rows), Cols: uint32(cols), CW: uint32(cw), I8: 1},
@@ -113,28 +113,30 @@ func poolParams(g [9]int) cpu.PoolParams {
 		SH: uint32(g[5]), SW: uint32(g[6]), PH: uint32(g[7]), PW: uint32(g[8])}
 	p.OH = (p.H+2*p.PH-p.KH)/p.SH + 1
 	p.OW = (p.W+2*p.PW-p.KW)/p.SW + 1
-	p.T = ceilLog2(p.KH * p.KW)
+	p.T = poolCeilLog2(p.KH * p.KW)
 	return p
 }
 
-// u8Sets generate U8 planes [rows, cols], packed: random bytes, all 255,
+// layerU8Sets generate U8 planes [rows, cols], packed: random bytes, all 255,
 // and three distinct values (many ties for the argmax and .5 ties for the
 // average).
-var u8Sets = []struct {
+var layerU8Sets = []struct {
 	name string
 	gen  func(rng *rand.Rand, rows, cols int) []uint32
 }{
 	{"random", func(rng *rand.Rand, rows, cols int) []uint32 {
-		return packU8(rows, cols, func(int) uint8 { return uint8(rng.IntN(256)) })
+		return layerPackU8(rows, cols, func(int) uint8 { return uint8(rng.IntN(256)) })
 	}},
-	{"all255", func(_ *rand.Rand, rows, cols int) []uint32 { return packU8(rows, cols, func(int) uint8 { return 255 }) }},
+	{"all255", func(_ *rand.Rand, rows, cols int) []uint32 {
+		return layerPackU8(rows, cols, func(int) uint8 { return 255 })
+	}},
 	{"ties", func(rng *rand.Rand, rows, cols int) []uint32 {
 		v := []uint8{0, 7, 255}
-		return packU8(rows, cols, func(int) uint8 { return v[rng.IntN(3)] })
+		return layerPackU8(rows, cols, func(int) uint8 { return v[rng.IntN(3)] })
 	}},
 }
 
-func packU8(rows, cols int, f func(i int) uint8) []uint32 {
+func layerPackU8(rows, cols int, f func(i int) uint8) []uint32 {
 	v := make([]uint8, rows*cols)
 	for i := range v {
 		v[i] = f(i)
@@ -147,7 +149,7 @@ func poolFwdCases(rng *rand.Rand, isMax bool) []kcase {
 	for _, g := range poolGeoms {
 		p := poolParams(g)
 		rows, cols := int(p.Planes*p.H), int(p.W)
-		for _, vs := range u8Sets {
+		for _, vs := range layerU8Sets {
 			c := kcase{name: fmt.Sprintf("geom=%v/%s", g, vs.name), params: p,
 				outs: []int{int(poolOutWords(p))}, ins: [][]uint32{vs.gen(rng, rows, cols)}}
 			if isMax {
@@ -168,7 +170,7 @@ func poolBwdCases(rng *rand.Rand, isMax bool) []kcase {
 		// (any int32 is a valid input of the gather).
 		fwd := make([]uint32, poolOutWords(p))
 		arg := make([]uint32, poolOutElems(p))
-		cpu.Maxpool2dFwd(p, fwd, arg, u8Sets[2].gen(rng, int(p.Planes*p.H), int(p.W)))
+		cpu.Maxpool2dFwd(p, fwd, arg, layerU8Sets[2].gen(rng, int(p.Planes*p.H), int(p.W)))
 		randArg := fillWith(len(arg), func(int) uint32 { return uint32(int32(rng.IntN(int(p.H*p.W)+1) - 1)) })
 		deltas := []struct {
 			name string
@@ -275,8 +277,8 @@ func optimCases(rng *rand.Rand, plus bool) []kcase {
 	return cs
 }
 
-// f32Words returns n float32 words from f.
-func f32Words(n int, f func() float64) []uint32 {
+// layerF32Words returns n float32 words from f.
+func layerF32Words(n int, f func() float64) []uint32 {
 	return fillWith(n, func(int) uint32 { return math.Float32bits(float32(f())) })
 }
 
@@ -286,8 +288,8 @@ func sgdCases(rng *rand.Rand) []kcase {
 		for _, p := range []cpu.SGDParams{{LR: 0.05, Momentum: 0.9, WeightDecay: 1e-4}, {LR: 0.1}, {LR: 1, Momentum: 0.25, WeightDecay: 0.5}} {
 			p.N = uint32(n)
 			cs = append(cs, kcase{name: fmt.Sprintf("n=%d/lr=%g/mu=%g/wd=%g", n, p.LR, p.Momentum, p.WeightDecay), params: p,
-				outs: []int{n, n}, outInit: [][]uint32{f32Words(n, rng.NormFloat64), f32Words(n, rng.NormFloat64)},
-				ins: [][]uint32{f32Words(n, rng.NormFloat64)}, tol: 1e-5})
+				outs: []int{n, n}, outInit: [][]uint32{layerF32Words(n, rng.NormFloat64), layerF32Words(n, rng.NormFloat64)},
+				ins: [][]uint32{layerF32Words(n, rng.NormFloat64)}, tol: 1e-5})
 		}
 	}
 	return cs
@@ -300,10 +302,10 @@ func adamCases(rng *rand.Rand) []kcase {
 			p.N = uint32(n)
 			t := float64(step*10 + 1)
 			p.BC1, p.BC2 = float32(1-math.Pow(float64(p.Beta1), t)), float32(1-math.Pow(float64(p.Beta2), t))
-			v := f32Words(n, func() float64 { return rng.Float64() * 0.01 })
+			v := layerF32Words(n, func() float64 { return rng.Float64() * 0.01 })
 			cs = append(cs, kcase{name: fmt.Sprintf("n=%d/lr=%g/step=%g", n, p.LR, t), params: p,
-				outs: []int{n, n, n}, outInit: [][]uint32{f32Words(n, rng.NormFloat64), f32Words(n, func() float64 { return rng.NormFloat64() * 0.1 }), v},
-				ins: [][]uint32{f32Words(n, func() float64 { return rng.NormFloat64() * 0.1 })}, tol: 1e-5})
+				outs: []int{n, n, n}, outInit: [][]uint32{layerF32Words(n, rng.NormFloat64), layerF32Words(n, func() float64 { return rng.NormFloat64() * 0.1 }), v},
+				ins: [][]uint32{layerF32Words(n, func() float64 { return rng.NormFloat64() * 0.1 })}, tol: 1e-5})
 		}
 	}
 	return cs
@@ -331,7 +333,7 @@ func xentCases(rng *rand.Rand, correct bool) []kcase {
 		}{
 			{"i32", 1, -8, fillWith(n*k, func(int) uint32 { return uint32(int32(rng.IntN(1<<13) - 1<<12)) })},
 			{"i32-ties", 1, -2, fillWith(n*k, func(int) uint32 { return uint32(int32(rng.IntN(3))) })},
-			{"f32", 0, 0, f32Words(n*k, func() float64 { return 3 * rng.NormFloat64() })},
+			{"f32", 0, 0, layerF32Words(n*k, func() float64 { return 3 * rng.NormFloat64() })},
 		}
 		if correct {
 			sets = append(sets, struct {

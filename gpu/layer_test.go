@@ -15,15 +15,15 @@ import (
 // values worked out from method.md and docs/dataflow.md, and cross-checks
 // against the quant package and plain reference loops.
 
-// submit submits r and fails the test on error.
-func submit(t *testing.T, r *Recorder) {
+// layerSubmit submits r and fails the test on error.
+func layerSubmit(t *testing.T, r *Recorder) {
 	t.Helper()
 	if err := r.Submit(); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func dl[E any](t *testing.T, f func() ([]E, error)) []E {
+func layerDL[E any](t *testing.T, f func() ([]E, error)) []E {
 	t.Helper()
 	v, err := f()
 	if err != nil {
@@ -53,14 +53,14 @@ func TestActReluQTable(t *testing.T) {
 			check(t, err)
 			r := d.Record()
 			a, m := r.ActReluQ(y, -7)
-			submit(t, r)
+			layerSubmit(t, r)
 			if a.Exp != -7 || a.DType() != U8 || m.DType() != U8 {
 				t.Fatalf("a %v, mask %v: want u8 with exponent -7", a, m)
 			}
-			if got := dl(t, a.DownloadU8); !slices.Equal(got, wantA) {
+			if got := layerDL(t, a.DownloadU8); !slices.Equal(got, wantA) {
 				t.Errorf("codes %v, want %v", got, wantA)
 			}
-			if got := dl(t, m.DownloadU8); !slices.Equal(got, wantM) {
+			if got := layerDL(t, m.DownloadU8); !slices.Equal(got, wantM) {
 				t.Errorf("mask %v, want %v", got, wantM)
 			}
 		})
@@ -93,8 +93,8 @@ func TestActReluQMatchesQuant(t *testing.T) {
 		check(t, err)
 		r := d.Record()
 		a, m := r.ActReluQ(y, q.Exp)
-		submit(t, r)
-		ga, gm := dl(t, a.DownloadU8), dl(t, m.DownloadU8)
+		layerSubmit(t, r)
+		ga, gm := layerDL(t, a.DownloadU8), layerDL(t, m.DownloadU8)
 		for i := range ys {
 			wantM := uint8(0)
 			if ys[i] > 0 && gin[i] != 0 {
@@ -119,11 +119,11 @@ func TestActRelu6Q(t *testing.T) {
 		check(t, err)
 		r := d.Record()
 		a, m := r.ActRelu6Q(y, -5)
-		submit(t, r)
-		if got := dl(t, a.DownloadU8); !slices.Equal(got, wantA) {
+		layerSubmit(t, r)
+		if got := layerDL(t, a.DownloadU8); !slices.Equal(got, wantA) {
 			t.Errorf("%v: codes %v, want %v", d.Backend(), got, wantA)
 		}
-		if got := dl(t, m.DownloadU8); !slices.Equal(got, wantM) {
+		if got := layerDL(t, m.DownloadU8); !slices.Equal(got, wantM) {
 			t.Errorf("%v: mask %v, want %v", d.Backend(), got, wantM)
 		}
 	}
@@ -146,14 +146,14 @@ func TestActBwd(t *testing.T) {
 		x8.Scale = sc
 		r := d.Record()
 		o8, o32 := r.ActBwd(x8, mt), r.ActBwd(x32, mt)
-		submit(t, r)
+		layerSubmit(t, r)
 		if o8.Exp != -9 || o8.Scale != sc || o32.Exp != -20 {
 			t.Errorf("%v: exponents %v %v, want δ's", d.Backend(), o8, o32)
 		}
-		if got, want := dl(t, o8.DownloadI8), []int8{-128, 0, 5, -7, 0, 0, 0}; !slices.Equal(got, want) {
+		if got, want := layerDL(t, o8.DownloadI8), []int8{-128, 0, 5, -7, 0, 0, 0}; !slices.Equal(got, want) {
 			t.Errorf("%v: i8 %v, want %v", d.Backend(), got, want)
 		}
-		if got, want := dl(t, o32.DownloadI32), []int32{math.MinInt32, 0, -4, 1 << 30, 0, 0, 0}; !slices.Equal(got, want) {
+		if got, want := layerDL(t, o32.DownloadI32), []int32{math.MinInt32, 0, -4, 1 << 30, 0, 0, 0}; !slices.Equal(got, want) {
 			t.Errorf("%v: i32 %v, want %v", d.Backend(), got, want)
 		}
 	}
@@ -173,12 +173,12 @@ func TestMaxpool2d(t *testing.T) {
 		check(t, err)
 		r := d.Record()
 		y, arg := r.Maxpool2d(xt, Pool2d{KH: 2, KW: 2, SH: 2, SW: 2})
-		submit(t, r)
-		if got, want := dl(t, y.DownloadU8), []uint8{9, 3, 0, 6}; !slices.Equal(got, want) || y.Exp != -7 {
+		layerSubmit(t, r)
+		if got, want := layerDL(t, y.DownloadU8), []uint8{9, 3, 0, 6}; !slices.Equal(got, want) || y.Exp != -7 {
 			t.Errorf("%v: y %v e%d, want %v e-7", d.Backend(), got, y.Exp, want)
 		}
 		// 9 at (0,1) before 9 at (1,0); 3 at (0,2); all zeros: (2,0); 6 at (2,3) before (3,2).
-		if got, want := dl(t, arg.DownloadI32), []int32{1, 2, 10, 13}; !slices.Equal(got, want) {
+		if got, want := layerDL(t, arg.DownloadI32), []int32{1, 2, 10, 13}; !slices.Equal(got, want) {
 			t.Errorf("%v: argmax %v, want %v", d.Backend(), got, want)
 		}
 	}
@@ -200,8 +200,8 @@ func TestMaxpool2dBwdScatter(t *testing.T) {
 		check(t, err)
 		r := d.Record()
 		_, arg := r.Maxpool2d(xt, g)
-		submit(t, r)
-		args := dl(t, arg.DownloadI32)
+		layerSubmit(t, r)
+		args := layerDL(t, arg.DownloadI32)
 		d8 := make([]int8, len(args))
 		d32 := make([]int32, len(args))
 		want := make([]int32, len(x))
@@ -217,11 +217,11 @@ func TestMaxpool2dBwdScatter(t *testing.T) {
 		check(t, err)
 		r = d.Record()
 		g8, g32 := r.Maxpool2dBwd(t8, arg, g, xt.Shape()), r.Maxpool2dBwd(t32, arg, g, xt.Shape())
-		submit(t, r)
-		if got := dl(t, g8.DownloadI32); !slices.Equal(got, want) || g8.Exp != -3 {
+		layerSubmit(t, r)
+		if got := layerDL(t, g8.DownloadI32); !slices.Equal(got, want) || g8.Exp != -3 {
 			t.Errorf("%v: i8 δ: gather %v, scatter %v", d.Backend(), got, want)
 		}
-		if got := dl(t, g32.DownloadI32); !slices.Equal(got, want) {
+		if got := layerDL(t, g32.DownloadI32); !slices.Equal(got, want) {
 			t.Errorf("%v: i32 δ: gather %v, scatter %v", d.Backend(), got, want)
 		}
 	}
@@ -244,11 +244,11 @@ func TestAvgpool2d(t *testing.T) {
 		r := d.Record()
 		y := r.Avgpool2d(xt, Pool2d{KH: 2, KW: 2, SH: 2, SW: 2})
 		gy := r.Avgpool2d(x3t, GlobalPool(x3t.Shape()))
-		submit(t, r)
-		if got, want := dl(t, y.DownloadU8), []uint8{2, 2, 2, 0}; !slices.Equal(got, want) {
+		layerSubmit(t, r)
+		if got, want := layerDL(t, y.DownloadU8), []uint8{2, 2, 2, 0}; !slices.Equal(got, want) {
 			t.Errorf("%v: avgpool %v, want %v", d.Backend(), got, want)
 		}
-		if got := dl(t, gy.DownloadU8); !slices.Equal(got, []uint8{1}) || !slices.Equal(gy.Shape(), []int{1, 1, 1, 1}) {
+		if got := layerDL(t, gy.DownloadU8); !slices.Equal(got, []uint8{1}) || !slices.Equal(gy.Shape(), []int{1, 1, 1, 1}) {
 			t.Errorf("%v: global pool %v %v, want [1] of shape [1 1 1 1]", d.Backend(), got, gy.Shape())
 		}
 	}
@@ -268,12 +268,12 @@ func TestAvgpool2dBwd(t *testing.T) {
 		r := d.Record()
 		dx := r.Avgpool2dBwd(dt, Pool2d{KH: 2, KW: 2, SH: 2, SW: 2}, []int{1, 1, 2, 4})
 		dx9 := r.Avgpool2dBwd(g9, GlobalPool([]int{2, 1, 3, 3}), []int{2, 1, 3, 3})
-		submit(t, r)
-		if got, want := dl(t, dx.DownloadI32), []int32{3, 3, -7, -7, 3, 3, -7, -7}; !slices.Equal(got, want) || dx.Exp != -7 {
+		layerSubmit(t, r)
+		if got, want := layerDL(t, dx.DownloadI32), []int32{3, 3, -7, -7, 3, 3, -7, -7}; !slices.Equal(got, want) || dx.Exp != -7 {
 			t.Errorf("%v: 2x2 bwd %v e%d, want %v e-7", d.Backend(), got, dx.Exp, want)
 		}
 		want9 := append(slices.Repeat([]int32{16}, 9), slices.Repeat([]int32{18}, 9)...)
-		if got := dl(t, dx9.DownloadI32); !slices.Equal(got, want9) || dx9.Exp != -9 {
+		if got := layerDL(t, dx9.DownloadI32); !slices.Equal(got, want9) || dx9.Exp != -9 {
 			t.Errorf("%v: global bwd %v e%d, want %v e-9", d.Backend(), got, dx9.Exp, want9)
 		}
 	}
@@ -319,8 +319,8 @@ func TestOptimWageubnTable(t *testing.T) {
 			check(t, err)
 			r := d.Record()
 			r.OptimWageubn(w, m, g, row.lr)
-			submit(t, r)
-			if gw, gm := dl(t, w.DownloadI32), dl(t, m.DownloadI32); gw[0] != row.wW || gm[0] != row.wM {
+			layerSubmit(t, r)
+			if gw, gm := layerDL(t, w.DownloadI32), layerDL(t, m.DownloadI32); gw[0] != row.wW || gm[0] != row.wM {
 				t.Errorf("%v: row %+v: W %d M %d", d.Backend(), row, gw[0], gm[0])
 			}
 		}
@@ -338,7 +338,7 @@ func TestOptimWageubnOverflow(t *testing.T) {
 		check(t, err)
 		r := d.Record()
 		r.OptimWageubn(w, m, g, 1)
-		submit(t, r)
+		layerSubmit(t, r)
 		if _, err := d.ErrorWord(); !errors.Is(err, ErrOverflow) {
 			t.Errorf("%v: error word: %v, want ErrOverflow", d.Backend(), err)
 		}
@@ -399,8 +399,8 @@ func TestOptimWageubnPlus(t *testing.T) {
 			}
 			r := d.Record()
 			r.OptimWageubnPlus(w, m, g, lr)
-			submit(t, r)
-			return dl(t, w.DownloadI32)[0], dl(t, m.DownloadI32)[0]
+			layerSubmit(t, r)
+			return layerDL(t, w.DownloadI32)[0], layerDL(t, m.DownloadI32)[0]
 		}
 		s3, s13 := int32(-3), int32(-13)
 		for _, c := range []struct {
@@ -441,9 +441,9 @@ func TestOptimFloat(t *testing.T) {
 		r := d.Record()
 		r.OptimSGD(w, v, g, 0.1, 0.9, 0.01)
 		r.OptimAdam(wa, ma, va, ga, Adam{LR: 0.01, WeightDecay: 0.01}, 3)
-		submit(t, r)
-		gw, gv := dl(t, w.DownloadF32), dl(t, v.DownloadF32)
-		gwa := dl(t, wa.DownloadF32)
+		layerSubmit(t, r)
+		gw, gv := layerDL(t, w.DownloadF32), layerDL(t, v.DownloadF32)
+		gwa := layerDL(t, wa.DownloadF32)
 		for i := range w0 {
 			gg := float64(g0[i]) + 0.01*float64(w0[i])
 			vv := 0.9*float64(v0[i]) + gg
@@ -472,14 +472,14 @@ func TestSoftmaxXent(t *testing.T) {
 		check(t, err)
 		r := d.Record()
 		x := r.SoftmaxXent(lt, lb)
-		submit(t, r)
-		if got := dl(t, x.Pred.DownloadI32); !slices.Equal(got, []int32{1, 3, 0}) {
+		layerSubmit(t, r)
+		if got := layerDL(t, x.Pred.DownloadI32); !slices.Equal(got, []int32{1, 3, 0}) {
 			t.Errorf("%v: pred %v, want [1 3 0]", d.Backend(), got)
 		}
-		if got := dl(t, x.Correct.DownloadU32); got[0] != 2 {
+		if got := layerDL(t, x.Correct.DownloadU32); got[0] != 2 {
 			t.Errorf("%v: correct %d, want 2", d.Backend(), got[0])
 		}
-		loss, grad := dl(t, x.Loss.DownloadF32), dl(t, x.Grad.DownloadF32)
+		loss, grad := layerDL(t, x.Loss.DownloadF32), layerDL(t, x.Grad.DownloadF32)
 		for s := range 3 {
 			row := codes[4*s : 4*s+4]
 			mx := math.Inf(-1)
@@ -530,7 +530,7 @@ func TestSumWideHistogram(t *testing.T) {
 		r := d.Record()
 		all, per := r.SumWide(xt, false), r.SumWide(xt, true)
 		h := r.Histogram(xt, -1<<30, 1<<30-1, 10)
-		submit(t, r)
+		layerSubmit(t, r)
 		var total int64
 		wantRows := make([]int64, rows)
 		wantH := make([]uint32, 10)
@@ -541,13 +541,13 @@ func TestSumWideHistogram(t *testing.T) {
 				wantH[(int64(v)+1<<30)*10>>31]++
 			}
 		}
-		if got := dl(t, all.DownloadI64); got[0] != total || all.Exp != -3 {
+		if got := layerDL(t, all.DownloadI64); got[0] != total || all.Exp != -3 {
 			t.Errorf("%v: sum %d, want %d", d.Backend(), got[0], total)
 		}
-		if got := dl(t, per.DownloadI64); !slices.Equal(got, wantRows) {
+		if got := layerDL(t, per.DownloadI64); !slices.Equal(got, wantRows) {
 			t.Errorf("%v: row sums %v, want %v", d.Backend(), got, wantRows)
 		}
-		if got := dl(t, h.DownloadU32); !slices.Equal(got, wantH) {
+		if got := layerDL(t, h.DownloadU32); !slices.Equal(got, wantH) {
 			t.Errorf("%v: histogram %v, want %v", d.Backend(), got, wantH)
 		}
 	}

@@ -10,22 +10,22 @@ import (
 // (pool.wgsl), the loss (loss.wgsl), the optimizer updates (optim.wgsl) and
 // the reductions for calibration and metrics (stats.wgsl).
 
-// fail1 records err and returns nil (a wrapper's failure path).
-func (r *Recorder) fail1(err error) *Tensor {
+// layerFail records err and returns nil (a wrapper's failure path).
+func (r *Recorder) layerFail(err error) *Tensor {
 	r.fail(err)
 	return nil
 }
 
-// rowsCols returns (rows, cols) of a shape, the layout of the narrow
+// layerRowsCols returns (rows, cols) of a shape, the layout of the narrow
 // dtypes: cols is the last dimension, rows the product of the others.
-func rowsCols(shape []int) (rows, cols uint32) {
+func layerRowsCols(shape []int) (rows, cols uint32) {
 	rs, c := rowsOf(shape)
 	return uint32(rs), uint32(c)
 }
 
-// noScale rejects a tensor with a data-dependent exponent where a kernel
+// layerNoScale rejects a tensor with a data-dependent exponent where a kernel
 // needs it on the host.
-func noScale(k string, shapes [][]int, what string, t *Tensor) error {
+func layerNoScale(k string, shapes [][]int, what string, t *Tensor) error {
 	if t.Scale != nil {
 		return kernelErr(k, shapes, ErrShape, "%s has a data-dependent exponent (Scale), which %s does not take", what, k)
 	}
@@ -65,7 +65,7 @@ func (r *Recorder) actQ(k string, y *Tensor, expA int) (a, mask *Tensor) {
 		r.fail(err)
 		return nil, nil
 	}
-	if err := noScale(k, shapes, "y", y); err != nil {
+	if err := layerNoScale(k, shapes, "y", y); err != nil {
 		r.fail(err)
 		return nil, nil
 	}
@@ -74,7 +74,7 @@ func (r *Recorder) actQ(k string, y *Tensor, expA int) (a, mask *Tensor) {
 		r.fail(kernelErr(k, shapes, ErrShape, "shift expA - y.Exp = %d - %d = %d, want -31..31", expA, y.Exp, shift))
 		return nil, nil
 	}
-	rows, cols := rowsCols(y.shape)
+	rows, cols := layerRowsCols(y.shape)
 	p := cpu.ActQParams{Rows: rows, Cols: cols, CW: (cols + 3) / 4, Shift: int32(shift), Six: 1<<31 - 1}
 	if k == "act_relu6_q" {
 		if y.Exp < -28 || y.Exp > 1 {
@@ -104,19 +104,19 @@ func (r *Recorder) ActBwd(d, mask *Tensor) *Tensor {
 	}
 	shapes := shapesOf(d, mask)
 	if err := r.checkTensor(k, shapes, "mask", mask, U8, -1); err != nil {
-		return r.fail1(err)
+		return r.layerFail(err)
 	}
 	if d != nil && d.dtype == I8 {
 		if err := r.checkTensor(k, shapes, "δ", d, I8, len(mask.shape)); err != nil {
-			return r.fail1(err)
+			return r.layerFail(err)
 		}
 	} else if err := r.checkTensor(k, shapes, "δ", d, I32, len(mask.shape)); err != nil {
-		return r.fail1(kernelErr(k, shapes, ErrShape, "δ must be I8 or I32: %v", err))
+		return r.layerFail(kernelErr(k, shapes, ErrShape, "δ must be I8 or I32: %v", err))
 	}
 	if !equalShape(d.shape, mask.shape) {
-		return r.fail1(kernelErr(k, shapes, ErrShape, "δ and mask shapes differ"))
+		return r.layerFail(kernelErr(k, shapes, ErrShape, "δ and mask shapes differ"))
 	}
-	rows, cols := rowsCols(d.shape)
+	rows, cols := layerRowsCols(d.shape)
 	p := cpu.ActBwdParams{Rows: rows, Cols: cols, CW: (cols + 3) / 4}
 	if d.dtype == I8 {
 		p.I8 = 1
@@ -153,7 +153,7 @@ func (g Pool2d) params(k string, shapes [][]int, in []int) (cpu.PoolParams, erro
 	p := cpu.PoolParams{Planes: uint32(n * c), H: uint32(h), W: uint32(w),
 		OH: uint32((h+2*g.PH-g.KH)/g.SH + 1), OW: uint32((w+2*g.PW-g.KW)/g.SW + 1),
 		KH: uint32(g.KH), KW: uint32(g.KW), SH: uint32(g.SH), SW: uint32(g.SW), PH: uint32(g.PH), PW: uint32(g.PW)}
-	p.T = ceilLog2(p.KH * p.KW)
+	p.T = poolCeilLog2(p.KH * p.KW)
 	return p, nil
 }
 
@@ -212,13 +212,13 @@ func (r *Recorder) Maxpool2dBwd(d, arg *Tensor, g Pool2d, in []int) *Tensor {
 	shapes := shapesOf(d, arg)
 	p, err := r.poolBwdCheck(k, shapes, d, g, in)
 	if err != nil {
-		return r.fail1(err)
+		return r.layerFail(err)
 	}
 	if err := r.checkTensor(k, shapes, "arg", arg, I32, 4); err != nil {
-		return r.fail1(err)
+		return r.layerFail(err)
 	}
 	if !equalShape(arg.shape, d.shape) {
-		return r.fail1(kernelErr(k, shapes, ErrShape, "δ and argmax shapes differ"))
+		return r.layerFail(kernelErr(k, shapes, ErrShape, "δ and argmax shapes differ"))
 	}
 	dx := r.newOutput(k, shapes, I32, in, d.Exp)
 	if dx == nil || r.Run(k, p, dx, d, arg) != nil {
@@ -264,11 +264,11 @@ func (r *Recorder) Avgpool2d(x *Tensor, g Pool2d) *Tensor {
 	}
 	shapes := shapesOf(x)
 	if err := r.checkTensor(k, shapes, "x", x, U8, 4); err != nil {
-		return r.fail1(err)
+		return r.layerFail(err)
 	}
 	p, err := g.params(k, shapes, x.shape)
 	if err != nil {
-		return r.fail1(err)
+		return r.layerFail(err)
 	}
 	y := r.newOutput(k, shapes, U8, []int{x.shape[0], x.shape[1], int(p.OH), int(p.OW)}, x.Exp)
 	if y == nil || r.Run(k, p, y, x) != nil {
@@ -297,7 +297,7 @@ func (r *Recorder) Avgpool2dBwd(d *Tensor, g Pool2d, in []int) *Tensor {
 	shapes := shapesOf(d)
 	p, err := r.poolBwdCheck(k, shapes, d, g, in)
 	if err != nil {
-		return r.fail1(err)
+		return r.layerFail(err)
 	}
 	dx := r.newOutput(k, shapes, I32, in, d.Exp-int(p.T))
 	if dx == nil || r.Run(k, p, dx, d) != nil {
@@ -358,14 +358,14 @@ func (r *Recorder) OptimWageubn(w, m, g *Tensor, lr int) *Tensor {
 	}
 	shapes := shapesOf(w, m, g)
 	if err := r.checkOptimState(k, shapes, w, m, lr); err != nil {
-		return r.fail1(err)
+		return r.layerFail(err)
 	}
 	p, err := r.optimGrad(k, shapes, w, g, true)
 	if err != nil {
-		return r.fail1(err)
+		return r.layerFail(err)
 	}
 	if g.Exp != ExpGrad || g.Scale != nil {
-		return r.fail1(kernelErr(k, shapes, ErrShape, "G exponent %d, want %d without Scale", g.Exp, ExpGrad))
+		return r.layerFail(kernelErr(k, shapes, ErrShape, "G exponent %d, want %d without Scale", g.Exp, ExpGrad))
 	}
 	p.LR = int32(lr)
 	if r.Run(k, p, w, m, g) != nil {
@@ -387,7 +387,7 @@ func (r *Recorder) optimGrad(k string, shapes [][]int, w, g *Tensor, i32 bool) (
 	if !equalShape(w.shape, g.shape) {
 		return cpu.OptimParams{}, kernelErr(k, shapes, ErrShape, "master and G shapes differ")
 	}
-	_, cols := rowsCols(w.shape)
+	_, cols := layerRowsCols(w.shape)
 	p := cpu.OptimParams{N: uint32(w.Len()), Cols: max(cols, 1), CW: (cols + 3) / 4}
 	if dt == I8 {
 		p.GI8 = 1
@@ -418,20 +418,20 @@ func (r *Recorder) OptimWageubnPlus(w, m, g *Tensor, lr int) *Tensor {
 	}
 	shapes := shapesOf(w, m, g)
 	if err := r.checkOptimState(k, shapes, w, m, lr); err != nil {
-		return r.fail1(err)
+		return r.layerFail(err)
 	}
 	p, err := r.optimGrad(k, shapes, w, g, false)
 	if err != nil {
-		return r.fail1(err)
+		return r.layerFail(err)
 	}
 	if g.Exp < -4096 || g.Exp > 4096 {
-		return r.fail1(kernelErr(k, shapes, ErrShape, "G exponent %d outside ±4096", g.Exp))
+		return r.layerFail(kernelErr(k, shapes, ErrShape, "G exponent %d outside ±4096", g.Exp))
 	}
 	p.LR, p.GExp = int32(lr), int32(g.Exp)
 	scale := g
 	if g.Scale != nil {
 		if err := r.checkTensor(k, shapes, "G.Scale", g.Scale, I32, -1); err != nil {
-			return r.fail1(err)
+			return r.layerFail(err)
 		}
 		scale, p.UseScale = g.Scale, 1
 	}
@@ -465,7 +465,7 @@ func (r *Recorder) OptimSGD(w, v, g *Tensor, lr, momentum, weightDecay float32) 
 	}
 	shapes := shapesOf(w, v, g)
 	if err := r.checkF32State(k, shapes, []string{"w", "v", "g"}, w, v, g); err != nil {
-		return r.fail1(err)
+		return r.layerFail(err)
 	}
 	p := cpu.SGDParams{N: uint32(w.Len()), LR: lr, Momentum: momentum, WeightDecay: weightDecay}
 	if r.Run(k, p, w, v, g) != nil {
@@ -493,10 +493,10 @@ func (r *Recorder) OptimAdam(w, m, v, g *Tensor, h Adam, step int) *Tensor {
 	}
 	shapes := shapesOf(w, m, v, g)
 	if err := r.checkF32State(k, shapes, []string{"w", "m", "v", "g"}, w, m, v, g); err != nil {
-		return r.fail1(err)
+		return r.layerFail(err)
 	}
 	if step < 1 {
-		return r.fail1(kernelErr(k, shapes, ErrShape, "step %d, want >= 1", step))
+		return r.layerFail(kernelErr(k, shapes, ErrShape, "step %d, want >= 1", step))
 	}
 	if h.Beta1 == 0 {
 		h.Beta1 = 0.9
@@ -561,7 +561,7 @@ func (r *Recorder) SoftmaxXent(logits, labels *Tensor) Xent {
 			r.fail(err)
 			return Xent{}
 		}
-		if err := noScale(k, shapes, "logits", logits); err != nil {
+		if err := layerNoScale(k, shapes, "logits", logits); err != nil {
 			r.fail(err)
 			return Xent{}
 		}
@@ -608,11 +608,11 @@ func (r *Recorder) SumWide(x *Tensor, perRow bool) *Tensor {
 	}
 	shapes := shapesOf(x)
 	if err := r.checkTensor(k, shapes, "x", x, I32, -1); err != nil {
-		return r.fail1(err)
+		return r.layerFail(err)
 	}
 	rows, cols := uint32(1), uint32(x.Len())
 	if perRow {
-		rows, cols = rowsCols(x.shape)
+		rows, cols = layerRowsCols(x.shape)
 	}
 	s := r.newOutput(k, shapes, I64, []int{int(rows)}, x.Exp)
 	p := cpu.SumParams{Rows: rows, Cols: cols, Chunks: ceilDiv(cols, cpu.SumChunk)}
@@ -636,11 +636,11 @@ func (r *Recorder) Histogram(x *Tensor, lo, hi int32, bins int) *Tensor {
 	}
 	shapes := shapesOf(x)
 	if err := r.checkTensor(k, shapes, "x", x, I32, -1); err != nil {
-		return r.fail1(err)
+		return r.layerFail(err)
 	}
 	width := int64(hi) - int64(lo) + 1
 	if width < 1 || width > 1<<32-1 || bins < 1 || bins > 1<<28 {
-		return r.fail1(kernelErr(k, shapes, ErrShape, "range [%d, %d] with %d bins: want hi >= lo, not the whole int32 range, 1..2^28 bins", lo, hi, bins))
+		return r.layerFail(kernelErr(k, shapes, ErrShape, "range [%d, %d] with %d bins: want hi >= lo, not the whole int32 range, 1..2^28 bins", lo, hi, bins))
 	}
 	h := r.newOutput(k, shapes, U32, []int{bins}, 0)
 	p := cpu.HistParams{N: uint32(x.Len()), Lo: lo, Width: uint32(width), Bins: uint32(bins)}

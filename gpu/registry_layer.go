@@ -106,11 +106,11 @@ func poolDeltaWords(p cpu.PoolParams) uint64 {
 // T = ceil(log2(KH·KW)) (avgpool2d_bwd).
 var poolCheck = checkParams(func(p cpu.PoolParams) bool {
 	d := mul(p.KH, p.KW)
-	return p.KH > 0 && p.KW > 0 && p.SH > 0 && p.SW > 0 && d <= 1<<24 && p.T == ceilLog2(uint32(d))
+	return p.KH > 0 && p.KW > 0 && p.SH > 0 && p.SW > 0 && d <= 1<<24 && p.T == poolCeilLog2(uint32(d))
 }, "want KH, KW, SH, SW >= 1, KH·KW <= 2^24 and T = ceil(log2(KH·KW))")
 
-// ceilLog2 returns ceil(log2 d) for d >= 1 (0 for d <= 1).
-func ceilLog2(d uint32) uint32 {
+// poolCeilLog2 returns ceil(log2 d) for d >= 1 (0 for d <= 1).
+func poolCeilLog2(d uint32) uint32 {
 	t := uint32(0)
 	for uint64(1)<<t < uint64(d) {
 		t++

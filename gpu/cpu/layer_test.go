@@ -43,34 +43,34 @@ func TestActCode(t *testing.T) {
 	}
 }
 
-// TestRoundDivU32: the average pool's RoundDiv against big.Rat rounding,
+// TestPoolRoundDiv: the average pool's RoundDiv against big.Rat rounding,
 // half to even.
-func TestRoundDivU32(t *testing.T) {
+func TestPoolRoundDiv(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for range 20000 {
 		s, d := rng.Uint32N(255*49+1), rng.Uint32N(49)+1
-		if got, want := roundDivU32(s, d), uint32(RoundDiv(int64(s), d)); got != want {
-			t.Fatalf("roundDivU32(%d, %d) = %d, want %d", s, d, got, want)
+		if got, want := poolRoundDiv(s, d), uint32(RoundDiv(int64(s), d)); got != want {
+			t.Fatalf("poolRoundDiv(%d, %d) = %d, want %d", s, d, got, want)
 		}
 	}
 	for _, c := range [][3]uint32{{6, 4, 2}, {10, 4, 2}, {2, 4, 0}, {7, 4, 2}, {13, 9, 1}, {27, 6, 4}} { // 1.5, 2.5, 0.5, 1.75, 1.44, 4.5
-		if got := roundDivU32(c[0], c[1]); got != c[2] {
-			t.Errorf("roundDivU32(%d, %d) = %d, want %d", c[0], c[1], got, c[2])
+		if got := poolRoundDiv(c[0], c[1]); got != c[2] {
+			t.Errorf("poolRoundDiv(%d, %d) = %d, want %d", c[0], c[1], got, c[2])
 		}
 	}
 }
 
-// pow2 returns 2^e as a rational.
-func pow2(e int) *big.Rat {
+// layerPow2 returns 2^e as a rational.
+func layerPow2(e int) *big.Rat {
 	if e >= 0 {
 		return new(big.Rat).SetInt(new(big.Int).Lsh(big.NewInt(1), uint(e)))
 	}
 	return new(big.Rat).SetFrac(big.NewInt(1), new(big.Int).Lsh(big.NewInt(1), uint(-e)))
 }
 
-// roundRat returns x/2^e rounded half to even.
-func roundRat(x *big.Rat, e int) int64 {
-	q := new(big.Rat).Mul(x, pow2(-e))
+// layerRoundRat returns x/2^e rounded half to even.
+func layerRoundRat(x *big.Rat, e int) int64 {
+	q := new(big.Rat).Mul(x, layerPow2(-e))
 	fl := new(big.Int).Div(q.Num(), q.Denom())
 	switch new(big.Rat).Sub(q, new(big.Rat).SetInt(fl)).Cmp(big.NewRat(1, 2)) {
 	case 1:
@@ -83,15 +83,15 @@ func roundRat(x *big.Rat, e int) int64 {
 	return fl.Int64()
 }
 
-// exactUpdate is B§2.8 in rationals with momentum coefficient mu: M_t =
+// layerExactUpdate is B§2.8 in rationals with momentum coefficient mu: M_t =
 // mu·M·2^-12 + G·2^eg, W_t = W·2^-23 - lr·2^-9·M_t, then Q(W_t, 24) and
 // Q(M_t, 13).
-func exactUpdate(w, m, g int32, lr int32, eg int, mu *big.Rat) (int64, int64) {
-	mt := new(big.Rat).Mul(new(big.Rat).Mul(mu, big.NewRat(int64(m), 1)), pow2(-12))
-	mt.Add(mt, new(big.Rat).Mul(big.NewRat(int64(g), 1), pow2(eg)))
-	wt := new(big.Rat).Mul(big.NewRat(int64(w), 1), pow2(-23))
-	wt.Sub(wt, new(big.Rat).Mul(new(big.Rat).Mul(big.NewRat(int64(lr), 1), pow2(-9)), mt))
-	return roundRat(wt, -23), roundRat(mt, -12)
+func layerExactUpdate(w, m, g int32, lr int32, eg int, mu *big.Rat) (int64, int64) {
+	mt := new(big.Rat).Mul(new(big.Rat).Mul(mu, big.NewRat(int64(m), 1)), layerPow2(-12))
+	mt.Add(mt, new(big.Rat).Mul(big.NewRat(int64(g), 1), layerPow2(eg)))
+	wt := new(big.Rat).Mul(big.NewRat(int64(w), 1), layerPow2(-23))
+	wt.Sub(wt, new(big.Rat).Mul(new(big.Rat).Mul(big.NewRat(int64(lr), 1), layerPow2(-9)), mt))
+	return layerRoundRat(wt, -23), layerRoundRat(mt, -12)
 }
 
 // TestOptimWageubnExact: the full8 update equals B§2.8 computed exactly
@@ -104,7 +104,7 @@ func TestOptimWageubnExact(t *testing.T) {
 		w, m := []uint32{uint32(w0)}, []uint32{uint32(m0)}
 		ew := []uint32{0}
 		OptimWageubn(OptimParams{N: 1, Cols: 1, CW: 1, LR: lr}, w, m, []uint32{uint32(g0)}, ew)
-		ww, wm := exactUpdate(w0, m0, g0, lr, -14, big.NewRat(1, 4))
+		ww, wm := layerExactUpdate(w0, m0, g0, lr, -14, big.NewRat(1, 4))
 		if int64(int32(w[0])) != ww || int64(int32(m[0])) != wm || ew[0] != 0 {
 			t.Fatalf("W=%d M=%d G=%d lr=%d: got %d %d (err %d), exact %d %d", w0, m0, g0, lr, int32(w[0]), int32(m[0]), ew[0], ww, wm)
 		}
@@ -130,7 +130,7 @@ func TestOptimWageubnPlusExact(t *testing.T) {
 		ew := []uint32{0}
 		g := []uint32{uint32(g0) & 0xFF}
 		OptimWageubnPlus(OptimParams{N: 1, Cols: 1, CW: 1, GI8: 1, LR: lr, GExp: int32(eg)}, w, m, g, []uint32{0}, ew)
-		ww, wm := exactUpdate(w0, m0, g0, lr, eg, seven8)
+		ww, wm := layerExactUpdate(w0, m0, g0, lr, eg, seven8)
 		gw, gm := int64(int32(w[0])), int64(int32(m[0]))
 		if ww != int64(int32(ww)) || wm != int64(int32(wm)) {
 			if ew[0] == 0 {

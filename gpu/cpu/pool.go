@@ -119,8 +119,8 @@ func Maxpool2dBwd(p PoolParams, out, d, arg, errWord []uint32) {
 	}
 }
 
-// roundDivU32 returns s/d rounded half to even, for d > 0.
-func roundDivU32(s, d uint32) uint32 {
+// poolRoundDiv returns s/d rounded half to even, for d > 0.
+func poolRoundDiv(s, d uint32) uint32 {
 	q, r := s/d, s%d
 	if r > d-r || (r == d-r && q&1 != 0) {
 		q++
@@ -146,7 +146,7 @@ func Avgpool2dFwd(p PoolParams, out, in []uint32) {
 			poolWindow(p, oy, ox, func(iy, ix int32) {
 				s += poolByte(in[(pl*p.H+uint32(iy))*cwi+uint32(ix)/4], uint32(ix)%4)
 			})
-			word |= roundDivU32(s, d) << (8 * l)
+			word |= poolRoundDiv(s, d) << (8 * l)
 		}
 		out[wi] = word
 	}
