@@ -98,16 +98,21 @@ func im2colCases(rng *rand.Rand, per int, transposed bool) []kcase {
 	var cs []kcase
 	for _, s := range convShapes {
 		oh, ow := s.out()
-		np, ckk := s.N*oh*ow, s.C/s.Groups*s.KH*s.KW
+		rows, vals := s.N*oh*ow, s.C/s.Groups*s.KH*s.KW
 		if transposed {
-			np, ckk = ckk, np
+			rows, vals = vals, rows
 		}
-		outWords := np * ((ckk + per - 1) / per)
 		inWords := s.N * s.C * s.H * ((s.W + per - 1) / per)
-		for _, g := range convGroups(s) {
-			for _, set := range []string{"random", "all-128", "all127"} {
-				cs = append(cs, kcase{name: fmt.Sprintf("%v/group=%d/%s", s, g, set), params: s.params(g),
-					outs: []int{outWords}, ins: [][]uint32{narrowWords(rng, inWords, set)}})
+		// Rows of the minimum words, padded to 16 values (the conv
+		// wrappers' layout) and padded by 3 more words.
+		for _, rw := range []int{(vals + per - 1) / per, (vals + 15) / 16 * 16 / per, (vals+per-1)/per + 3} {
+			for _, g := range convGroups(s) {
+				for _, set := range []string{"random", "all-128", "all127"} {
+					p := s.params(g)
+					p.RowWords = uint32(rw)
+					cs = append(cs, kcase{name: fmt.Sprintf("%v/rw=%d/group=%d/%s", s, rw, g, set), params: p,
+						outs: []int{rows * rw}, ins: [][]uint32{narrowWords(rng, inWords, set)}})
+				}
 			}
 		}
 	}

@@ -110,7 +110,11 @@ var im2colKernels = map[DType][2]string{
 }
 
 // layout records im2col (or im2col_t when transposed) of t with params p
-// into a new temporary of shape [rows, cols] and t's dtype and exponent.
+// into a new temporary [rows, K] of t's dtype and exponent, where K is cols
+// rounded up to a multiple of 16 (zero lanes past cols, so that the GEMM
+// sums the same and runs as gemm_i8_nt_k16) unless that would pass
+// MaxGemmK. Both operands of a GEMM get the same K this way, whatever
+// their dtypes.
 func (r *Recorder) layout(t *Tensor, p cpu.ConvParams, transposed bool, rows, cols uint32) *Tensor {
 	if r.err != nil {
 		return nil
@@ -120,7 +124,13 @@ func (r *Recorder) layout(t *Tensor, p cpu.ConvParams, transposed bool, rows, co
 	if transposed {
 		name = names[1]
 	}
-	out := r.temp(r.newOutput(name, shapesOf(t), t.dtype, []int{int(rows), int(cols)}, t.Exp))
+	k := cols
+	if pad := (cols + 15) / 16 * 16; pad <= MaxGemmK {
+		k = pad
+	}
+	per := uint32(t.dtype.perWord())
+	p.RowWords = (k + per - 1) / per
+	out := r.temp(r.newOutput(name, shapesOf(t), t.dtype, []int{int(rows), int(k)}, t.Exp))
 	if out == nil || r.Run(name, p, out, t) != nil {
 		return nil
 	}

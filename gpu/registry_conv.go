@@ -69,14 +69,30 @@ func im2colRow(name string, twin func(cpu.ConvParams, []uint32, []uint32), per u
 		if transposed {
 			np, ckk = ckk, np
 		}
-		return np * ((ckk + uint64(per) - 1) / uint64(per)) // both < 2^62/... see mulSat
+		return np * uint64(p.RowWords) // < 2^63: np <= 2^31 (mulSat)
 	}
+	minWords := func(p cpu.ConvParams) uint64 {
+		vals := mulSat(p.CG, p.KH, p.KW)
+		if transposed {
+			vals = mulSat(p.N, p.OH, p.OW)
+		}
+		return (vals + uint64(per) - 1) / uint64(per)
+	}
+	check := checkConv(false, true)
 	return Kernel{Name: name, File: "conv.wgsl", Twin: twin, Outputs: 1,
 		Words: words(func(p cpu.ConvParams) []uint64 {
 			return []uint64{min(out(p), 1<<62), mulSat(p.N, p.C, p.H, (p.W+per-1)/per)}
 		}),
-		Grid:  grid1D(64, func(p cpu.ConvParams) uint32 { return uint32(min(out(p), 1<<32-1)) }),
-		Check: checkConv(false, true)}
+		Grid: grid1D(64, func(p cpu.ConvParams) uint32 { return uint32(min(out(p), 1<<32-1)) }),
+		Check: func(a any) error {
+			if err := check(a); err != nil {
+				return err
+			}
+			if p := a.(cpu.ConvParams); uint64(p.RowWords) < minWords(p) {
+				return fmt.Errorf("params %+v: RowWords below %d, the words of a row: %w", p, minWords(p), ErrShape)
+			}
+			return nil
+		}}
 }
 
 // mulSat returns the product of xs, saturated at 2^31 (far beyond any

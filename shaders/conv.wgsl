@@ -46,6 +46,7 @@ struct ConvParams {
     cg: u32,      // input channels per group
     kg: u32,      // output channels per group
     group: u32,   // the group a per-group kernel works on
+    row_words: u32,  // im2col*: words per output row (>= ceil(values/per); lanes past the values are 0)
 }
 @group(0) @binding(0) var<uniform> conv_p: ConvParams;
 
@@ -54,22 +55,12 @@ struct ConvParams {
 @group(0) @binding(1) var<storage, read_write> conv_cols: array<u32>;
 @group(0) @binding(2) var<storage, read> conv_x: array<u32>;
 
-// conv_src returns the code (its per-lane bits, not sign-extended) of x
-// that lands at row `row` = n·oh·ow + y·ow + x and column kk = c'·kh·kw +
-// i·kw + j of group conv_p.group's im2col matrix, or 0 in the padding.
-// per is the codes per word (4 or 2). Twin: cpu.convSrc.
-fn conv_src(per: u32, row: u32, kk: u32) -> u32 {
+// conv_load returns the code (its per-lane bits, not sign-extended) of x
+// [n, c, ih - pad, iw - pad], or 0 in the padding: ih and iw are
+// coordinates in the padded input. per is the codes per word (4 or 2).
+// Twin: cpu.convLoad.
+fn conv_load(per: u32, n: u32, c: u32, ih: u32, iw: u32) -> u32 {
     let p = conv_p;
-    let ohw = p.oh * p.ow;
-    let n = row / ohw;
-    let pix = row % ohw;
-    let oh = pix / p.ow;
-    let ow = pix % p.ow;
-    let khw = p.kh * p.kw;
-    let c = p.group * p.cg + kk / khw;
-    let r = kk % khw;
-    let ih = oh * p.stride + r / p.kw;
-    let iw = ow * p.stride + r % p.kw;
     if (ih < p.pad || iw < p.pad) { return 0u; }
     let y = ih - p.pad;
     let x = iw - p.pad;
@@ -81,41 +72,81 @@ fn conv_src(per: u32, row: u32, kk: u32) -> u32 {
 }
 
 // conv_im2col writes word i of group conv_p.group's [np, ckk] matrix,
-// packed per codes to a word along ckk (padding lanes 0). Twin: cpu.im2col.
+// packed per codes to a word along ckk, row_words words a row (padding
+// lanes 0): lane j of word w of row n·oh·ow + y·ow + x holds column
+// kk = per·w + j = c'·kh·kw + a·kw + b, i.e. x[n, group·cg + c',
+// y·stride + a - pad, x·stride + b - pad]. The row is split once, the
+// column once for lane 0 and then stepped. Twin: cpu.im2col.
 fn conv_im2col(i: u32, per: u32) {
     let p = conv_p;
     let ckk = p.cg * p.kh * p.kw;
-    let kwords = (ckk + per - 1u) / per;
+    let kwords = p.row_words;
     if (i >= p.n * p.oh * p.ow * kwords) { return; }
     let r = i / kwords;
     let w = i % kwords;
+    let ohw = p.oh * p.ow;
+    let n = r / ohw;
+    let pix = r % ohw;
+    let ih0 = (pix / p.ow) * p.stride;
+    let iw0 = (pix % p.ow) * p.stride;
+    let khw = p.kh * p.kw;
+    let kk0 = per * w;
+    var c = kk0 / khw;
+    var a = (kk0 % khw) / p.kw;
+    var b = (kk0 % khw) % p.kw;
     let bits = 32u / per;
     var word = 0u;
     for (var j = 0u; j < per; j++) {
-        let kk = per * w + j;
-        if (kk < ckk) {
-            word |= conv_src(per, r, kk) << (bits * j);
+        if (kk0 + j < ckk) {
+            word |= conv_load(per, n, p.group * p.cg + c, ih0 + a, iw0 + b) << (bits * j);
+        }
+        b += 1u;
+        if (b == p.kw) {
+            b = 0u;
+            a += 1u;
+            if (a == p.kh) {
+                a = 0u;
+                c += 1u;
+            }
         }
     }
     conv_cols[i] = word;
 }
 
-// conv_im2col_t writes word i of the transpose, [ckk, np] packed along np.
-// Twin: cpu.im2colT.
+// conv_im2col_t writes word i of the transpose, [ckk, np] packed along np,
+// row_words words a row: lane j of word w of row kk holds the entry of
+// pixel per·w + j. Twin: cpu.im2colT.
 fn conv_im2col_t(i: u32, per: u32) {
     let p = conv_p;
     let ckk = p.cg * p.kh * p.kw;
     let np = p.n * p.oh * p.ow;
-    let nwords = (np + per - 1u) / per;
+    let nwords = p.row_words;
     if (i >= ckk * nwords) { return; }
     let kk = i / nwords;
     let w = i % nwords;
+    let khw = p.kh * p.kw;
+    let c = p.group * p.cg + kk / khw;
+    let a = (kk % khw) / p.kw;
+    let b = (kk % khw) % p.kw;
+    let ohw = p.oh * p.ow;
+    let r0 = per * w;
+    var n = r0 / ohw;
+    var y = (r0 % ohw) / p.ow;
+    var x = (r0 % ohw) % p.ow;
     let bits = 32u / per;
     var word = 0u;
     for (var j = 0u; j < per; j++) {
-        let r = per * w + j;
-        if (r < np) {
-            word |= conv_src(per, r, kk) << (bits * j);
+        if (r0 + j < np) {
+            word |= conv_load(per, n, c, y * p.stride + a, x * p.stride + b) << (bits * j);
+        }
+        x += 1u;
+        if (x == p.ow) {
+            x = 0u;
+            y += 1u;
+            if (y == p.oh) {
+                y = 0u;
+                n += 1u;
+            }
         }
     }
     conv_cols[i] = word;

@@ -28,50 +28,58 @@ type ConvParams struct {
 	CG         uint32 // input channels per group, C/G
 	KG         uint32 // output channels per group, K/G
 	Group      uint32 // the group a per-group kernel works on
+	// RowWords is the words per output row of im2col and im2col_t, at
+	// least ceil(values/per); the lanes past the row's values are 0, so a
+	// row can be padded to a multiple of 16 values (gemm_i8_nt_k16).
+	RowWords uint32
 }
 
-// convSrc returns the code (per-lane bits, not sign-extended) of x that
-// lands at row `row` = n·OH·OW + oh·OW + ow and column kk = c'·KH·KW +
-// kh·KW + kw of group p.Group's im2col matrix, or 0 in the padding. x is
-// NCHW, per codes to a word, each row of W starting a new word. The twin
-// of conv_src.
-func convSrc(p ConvParams, x []uint32, per, row, kk uint32) uint32 {
-	ohw := p.OH * p.OW
-	n, pix := row/ohw, row%ohw
-	oh, ow := pix/p.OW, pix%p.OW
-	khw := p.KH * p.KW
-	c := p.Group*p.CG + kk/khw
-	r := kk % khw
-	ih := oh*p.Stride + r/p.KW
-	iw := ow*p.Stride + r%p.KW
+// convLoad is the twin of conv_load: the code (its per-lane bits, not
+// sign-extended) of x [n, c, ih - Pad, iw - Pad], or 0 in the padding; ih
+// and iw are coordinates in the padded input, x is NCHW with per codes to
+// a word, each row of W starting a new word.
+func convLoad(p ConvParams, x []uint32, per, n, c, ih, iw uint32) uint32 {
 	if ih < p.Pad || iw < p.Pad {
 		return 0
 	}
-	ih -= p.Pad
-	iw -= p.Pad
-	if ih >= p.H || iw >= p.W {
+	y, xx := ih-p.Pad, iw-p.Pad
+	if y >= p.H || xx >= p.W {
 		return 0
 	}
 	bits := 32 / per
 	xw := (p.W + per - 1) / per
-	word := x[((n*p.C+c)*p.H+ih)*xw+iw/per]
-	return (word >> (bits * (iw % per))) & (1<<bits - 1)
+	word := x[((n*p.C+c)*p.H+y)*xw+xx/per]
+	return (word >> (bits * (xx % per))) & (1<<bits - 1)
 }
 
 // im2col is the twin of conv_im2col: cols is group p.Group's [NP, CKK]
-// matrix packed per codes to a word along CKK (row stride ceil(CKK/per)
-// words, padding lanes 0).
+// matrix packed per codes to a word along CKK (row stride p.RowWords
+// words, padding lanes 0): lane j of word w of row n·OH·OW + oh·OW + ow
+// holds column kk = per·w + j = c'·KH·KW + kh·KW + kw, that is
+// x[n, Group·CG + c', oh·Stride + kh - Pad, ow·Stride + kw - Pad].
 func im2col(p ConvParams, cols, x []uint32, per uint32) {
 	ckk := p.CG * p.KH * p.KW
-	kwords := (ckk + per - 1) / per
+	kwords := p.RowWords
 	rows := p.N * p.OH * p.OW
+	ohw, khw := p.OH*p.OW, p.KH*p.KW
 	bits := 32 / per
 	for i := range cols[:rows*kwords] {
 		r, w := uint32(i)/kwords, uint32(i)%kwords
+		n, pix := r/ohw, r%ohw
+		ih0, iw0 := (pix/p.OW)*p.Stride, (pix%p.OW)*p.Stride
+		kk0 := per * w
+		c, a, b := kk0/khw, (kk0%khw)/p.KW, (kk0%khw)%p.KW
 		var word uint32
 		for j := range per {
-			if kk := per*w + j; kk < ckk {
-				word |= convSrc(p, x, per, r, kk) << (bits * j)
+			if kk0+j < ckk {
+				word |= convLoad(p, x, per, n, p.Group*p.CG+c, ih0+a, iw0+b) << (bits * j)
+			}
+			if b++; b == p.KW {
+				b = 0
+				if a++; a == p.KH {
+					a = 0
+					c++
+				}
 			}
 		}
 		cols[i] = word
@@ -79,18 +87,29 @@ func im2col(p ConvParams, cols, x []uint32, per uint32) {
 }
 
 // im2colT is the twin of conv_im2col_t: cols is the transpose, [CKK, NP]
-// packed per codes to a word along NP (row stride ceil(NP/per) words).
+// packed per codes to a word along NP (row stride p.RowWords words).
 func im2colT(p ConvParams, cols, x []uint32, per uint32) {
 	ckk := p.CG * p.KH * p.KW
 	np := p.N * p.OH * p.OW
-	nwords := (np + per - 1) / per
+	nwords := p.RowWords
+	ohw, khw := p.OH*p.OW, p.KH*p.KW
 	bits := 32 / per
 	for i := range cols[:ckk*nwords] {
 		kk, w := uint32(i)/nwords, uint32(i)%nwords
+		c, a, b := p.Group*p.CG+kk/khw, (kk%khw)/p.KW, (kk%khw)%p.KW
+		r0 := per * w
+		n, y, xx := r0/ohw, (r0%ohw)/p.OW, (r0%ohw)%p.OW
 		var word uint32
 		for j := range per {
-			if r := per*w + j; r < np {
-				word |= convSrc(p, x, per, r, kk) << (bits * j)
+			if r0+j < np {
+				word |= convLoad(p, x, per, n, c, y*p.Stride+a, xx*p.Stride+b) << (bits * j)
+			}
+			if xx++; xx == p.OW {
+				xx = 0
+				if y++; y == p.OH {
+					y = 0
+					n++
+				}
 			}
 		}
 		cols[i] = word
