@@ -110,14 +110,15 @@ var im2colKernels = map[DType][2]string{
 }
 
 // layout records im2col (or im2col_t when transposed) of t with params p
-// into a new temporary [rows, K] of t's dtype and exponent, where K is cols
+// into *dst, first allocated as a temporary [rows, K] of t's dtype and
+// exponent (later groups reuse it: the dispatches run in order), where K is cols
 // rounded up to a multiple of 16 (zero lanes past cols, so that the GEMM
 // sums the same and runs as gemm_i8_nt_k16) unless that would pass
 // MaxGemmK. Both operands of a GEMM get the same K this way, whatever
 // their dtypes.
-func (r *Recorder) layout(t *Tensor, p cpu.ConvParams, transposed bool, rows, cols uint32) *Tensor {
+func (r *Recorder) layout(dst **Tensor, t *Tensor, p cpu.ConvParams, transposed bool, rows, cols uint32) {
 	if r.err != nil {
-		return nil
+		return
 	}
 	names := im2colKernels[t.dtype]
 	name := names[0]
@@ -130,11 +131,12 @@ func (r *Recorder) layout(t *Tensor, p cpu.ConvParams, transposed bool, rows, co
 	}
 	per := uint32(t.dtype.perWord())
 	p.RowWords = (k + per - 1) / per
-	out := r.temp(r.newOutput(name, shapesOf(t), t.dtype, []int{int(rows), int(k)}, t.Exp))
-	if out == nil || r.Run(name, p, out, t) != nil {
-		return nil
+	if *dst == nil {
+		*dst = r.temp(r.newOutput(name, shapesOf(t), t.dtype, []int{int(rows), int(k)}, t.Exp))
 	}
-	return out
+	if *dst != nil {
+		r.Run(name, p, *dst, t)
+	}
 }
 
 // convScale returns the data-dependent Scale of a product of a and b (the
@@ -194,11 +196,12 @@ func (r *Recorder) Conv2dI8(x, w *Tensor, geom ConvGeom) *Tensor {
 		return nil
 	}
 	y.Scale = scale
+	var cols, wg *Tensor
 	for g := range uint32(geom.Groups) {
 		p.Group = g
-		cols := r.layout(x, p, false, np, ckk)            // [NP, CKK]
-		wg := r.layout(w, wParams(p, g), true, p.KG, ckk) // W_g [KG, CKK]
-		c := r.temp(r.GemmI8NT(cols, wg))                 // [NP, KG]
+		r.layout(&cols, x, p, false, np, ckk)            // [NP, CKK]
+		r.layout(&wg, w, wParams(p, g), true, p.KG, ckk) // W_g [KG, CKK]
+		c := r.temp(r.GemmI8NT(cols, wg))                // [NP, KG]
 		if r.err != nil || r.Run("nhwc_to_nchw_i32", p, y, c) != nil {
 			y.Release()
 			return nil
@@ -257,11 +260,12 @@ func (r *Recorder) Conv2dBwdData(dy, w *Tensor, xShape []int, geom ConvGeom) *Te
 		return nil
 	}
 	dx.Scale = scale
+	var dyg, wt *Tensor
 	for g := range uint32(geom.Groups) {
 		p.Group = g
-		dyg := r.layout(dy, dyParams(p, g), false, np, p.KG) // dy_g [NP, KG]
-		wt := r.layout(w, wParams(p, g), false, ckk, p.KG)   // W_gᵀ [CKK, KG]
-		cg := r.temp(r.GemmI8NT(dyg, wt))                    // [NP, CKK]
+		r.layout(&dyg, dy, dyParams(p, g), false, np, p.KG) // dy_g [NP, KG]
+		r.layout(&wt, w, wParams(p, g), false, ckk, p.KG)   // W_gᵀ [CKK, KG]
+		cg := r.temp(r.GemmI8NT(dyg, wt))                   // [NP, CKK]
 		if r.err != nil || r.Run("col2im_i32", p, dx, cg) != nil {
 			dx.Release()
 			return nil
@@ -318,11 +322,12 @@ func (r *Recorder) Conv2dBwdWeight(dy, x *Tensor, wShape []int, geom ConvGeom) *
 		return nil
 	}
 	dw.Scale = scale
+	var colsT, dyT *Tensor
 	for g := range uint32(geom.Groups) {
 		p.Group = g
-		colsT := r.layout(x, p, true, ckk, np)              // colsᵀ_g [CKK, NP]
-		dyT := r.layout(dy, dyParams(p, g), true, p.KG, np) // dyᵀ_g [KG, NP]
-		gt := r.temp(r.GemmI8NT(colsT, dyT))                // dWᵀ_g [CKK, KG]
+		r.layout(&colsT, x, p, true, ckk, np)              // colsᵀ_g [CKK, NP]
+		r.layout(&dyT, dy, dyParams(p, g), true, p.KG, np) // dyᵀ_g [KG, NP]
+		gt := r.temp(r.GemmI8NT(colsT, dyT))               // dWᵀ_g [CKK, KG]
 		if r.err != nil || r.Run("nhwc_to_nchw_i32", dwParams(p, g), dw, gt) != nil {
 			dw.Release()
 			return nil
