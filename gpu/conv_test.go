@@ -376,3 +376,39 @@ func TestCol2imOverflow(t *testing.T) {
 		})
 	}
 }
+
+// TestConv2dBounds runs each pass at its exactness bound with every code
+// -128: sums of 131067 (forward: C/G·KH·KW), 131067 (input gradient:
+// K/G·KH·KW at the centre pixel) and 131071 = MaxGemmK (weight gradient:
+// N·OH·OW) products of 2^14, just below 2^31.
+func TestConv2dBounds(t *testing.T) {
+	const c = 14563 // 14563·9 = 131067 <= MaxGemmK
+	for _, d := range devices(t) {
+		t.Run(d.Backend().String(), func(t *testing.T) {
+			full := func(shape ...int) *Tensor {
+				tt, err := d.UploadI8(shape, 0, randI8(nil, numElems(shape), "all-128"))
+				check(t, err)
+				t.Cleanup(tt.Release)
+				return tt
+			}
+			r := d.Record()
+			y := r.Conv2dI8(full(1, c, 3, 3), full(2, c, 3, 3), ConvGeom{1, 0, 1})
+			dx := r.Conv2dBwdData(full(1, c, 3, 3), full(c, 1, 3, 3), []int{1, 1, 3, 3}, ConvGeom{1, 1, 1})
+			dw := r.Conv2dBwdWeight(full(1, 1, 1, MaxGemmK), full(1, 1, 1, MaxGemmK), []int{1, 1, 1, 1}, ConvGeom{1, 0, 1})
+			check(t, r.Submit())
+			for _, v := range []struct {
+				name string
+				t    *Tensor
+				i    int
+				want int32
+			}{{"y", y, 0, 131067 << 14}, {"dx centre", dx, 4, 131067 << 14}, {"dw", dw, 0, MaxGemmK << 14}} {
+				got, err := v.t.DownloadI32()
+				check(t, err)
+				if got[v.i] != v.want {
+					t.Errorf("%s = %d, want %d", v.name, got[v.i], v.want)
+				}
+				v.t.Release()
+			}
+		})
+	}
+}
