@@ -1,6 +1,10 @@
 package cpu
 
-import "math"
+import (
+	"math"
+	"runtime"
+	"sync"
+)
 
 // Twins of shaders/conv.wgsl — keep in sync.
 //
@@ -63,8 +67,9 @@ func im2col(p ConvParams, cols, x []uint32, per uint32) {
 	rows := p.N * p.OH * p.OW
 	ohw, khw := p.OH*p.OW, p.KH*p.KW
 	bits := 32 / per
-	for i := range cols[:rows*kwords] {
-		r, w := uint32(i)/kwords, uint32(i)%kwords
+	_, _ = cols[:rows*kwords], x[:p.N*p.C*p.H*((p.W+per-1)/per)] // panic here, not in a goroutine
+	convParallel(rows*kwords, func(i uint32) {
+		r, w := i/kwords, i%kwords
 		n, pix := r/ohw, r%ohw
 		ih0, iw0 := (pix/p.OW)*p.Stride, (pix%p.OW)*p.Stride
 		kk0 := per * w
@@ -83,7 +88,7 @@ func im2col(p ConvParams, cols, x []uint32, per uint32) {
 			}
 		}
 		cols[i] = word
-	}
+	})
 }
 
 // im2colT is the twin of conv_im2col_t: cols is the transpose, [CKK, NP]
@@ -94,8 +99,9 @@ func im2colT(p ConvParams, cols, x []uint32, per uint32) {
 	nwords := p.RowWords
 	ohw, khw := p.OH*p.OW, p.KH*p.KW
 	bits := 32 / per
-	for i := range cols[:ckk*nwords] {
-		kk, w := uint32(i)/nwords, uint32(i)%nwords
+	_, _ = cols[:ckk*nwords], x[:p.N*p.C*p.H*((p.W+per-1)/per)] // panic here, not in a goroutine
+	convParallel(ckk*nwords, func(i uint32) {
+		kk, w := i/nwords, i%nwords
 		c, a, b := p.Group*p.CG+kk/khw, (kk%khw)/p.KW, (kk%khw)%p.KW
 		r0 := per * w
 		n, y, xx := r0/ohw, (r0%ohw)/p.OW, (r0%ohw)%p.OW
@@ -113,7 +119,7 @@ func im2colT(p ConvParams, cols, x []uint32, per uint32) {
 			}
 		}
 		cols[i] = word
-	}
+	})
 }
 
 // Im2col8 is the twin of im2col_i8 and im2col_u8 (the same bytes: padding
@@ -258,7 +264,7 @@ func Conv2dF32(p ConvParams, y, x, w []uint32) {
 	ohw := p.OH * p.OW
 	total := p.N * p.K * ohw
 	_, _, _ = y[:total], x[:p.N*p.C*p.H*p.W], w[:p.K*p.CG*p.KH*p.KW]
-	for i := range total {
+	convParallel(total, func(i uint32) {
 		ow, t := i%p.OW, i/p.OW
 		oh, t := t%p.OH, t/p.OH
 		k, n := t%p.K, t/p.K
@@ -282,7 +288,7 @@ func Conv2dF32(p ConvParams, y, x, w []uint32) {
 			}
 		}
 		y[i] = math.Float32bits(sum)
-	}
+	})
 }
 
 // Conv2dBwdDataF32 is the twin of conv2d_bwd_data_f32, the input gradient:
@@ -294,7 +300,7 @@ func Conv2dF32(p ConvParams, y, x, w []uint32) {
 func Conv2dBwdDataF32(p ConvParams, dx, dy, w []uint32) {
 	total := p.N * p.C * p.H * p.W
 	_, _, _ = dx[:total], dy[:p.N*p.K*p.OH*p.OW], w[:p.K*p.CG*p.KH*p.KW]
-	for i := range total {
+	convParallel(total, func(i uint32) {
 		iw, t := i%p.W, i/p.W
 		ih, t := t%p.H, t/p.H
 		c, n := t%p.C, t/p.C
@@ -321,7 +327,7 @@ func Conv2dBwdDataF32(p ConvParams, dx, dy, w []uint32) {
 			}
 		}
 		dx[i] = math.Float32bits(sum)
-	}
+	})
 }
 
 // Conv2dBwdWeightF32 is the twin of conv2d_bwd_weight_f32, the weight
@@ -333,7 +339,7 @@ func Conv2dBwdDataF32(p ConvParams, dx, dy, w []uint32) {
 func Conv2dBwdWeightF32(p ConvParams, dw, dy, x []uint32) {
 	total := p.K * p.CG * p.KH * p.KW
 	_, _, _ = dw[:total], dy[:p.N*p.K*p.OH*p.OW], x[:p.N*p.C*p.H*p.W]
-	for i := range total {
+	convParallel(total, func(i uint32) {
 		kw, t := i%p.KW, i/p.KW
 		kh, t := t%p.KH, t/p.KH
 		c, k := t%p.CG, t/p.CG
@@ -357,5 +363,30 @@ func Conv2dBwdWeightF32(p ConvParams, dw, dy, x []uint32) {
 			}
 		}
 		dw[i] = math.Float32bits(sum)
+	})
+}
+
+// convParallel calls f(i) for i < total, spread over GOMAXPROCS goroutines
+// in contiguous chunks (each output is computed on its own, so the order
+// does not matter).
+func convParallel(total uint32, f func(i uint32)) {
+	workers := uint32(min(runtime.GOMAXPROCS(0), 64))
+	if total < 4096 || workers < 2 {
+		for i := range total {
+			f(i)
+		}
+		return
 	}
+	chunk := (total + workers - 1) / workers
+	var wg sync.WaitGroup
+	for lo := uint32(0); lo < total; lo += chunk {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < min(lo+chunk, total); i++ {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
