@@ -412,3 +412,82 @@ func TestConv2dBounds(t *testing.T) {
 		})
 	}
 }
+
+// TestCol2imNhwcI64 checks the wide layout kernels against plain loops:
+// col2im_i64 sums every column entry into the input pixel it came from
+// (scattered here), nhwc_to_nchw_i64 moves [N·OH·OW, KG] into NCHW, on
+// values beyond int32 of both signs, one group at a time.
+func TestCol2imNhwcI64(t *testing.T) {
+	for _, d := range devices(t) {
+		for _, s := range convShapes {
+			t.Run(fmt.Sprintf("%v/%v", d.Backend(), s), func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(seed, 4))
+				oh, ow := s.out()
+				cg, kg, np := s.C/s.Groups, s.K/s.Groups, s.N*oh*ow
+				ckk := cg * s.KH * s.KW
+				rnd := func(n int) []int64 {
+					v := make([]int64, n)
+					for i := range v {
+						v[i] = rng.Int64N(1<<50) - 1<<49
+					}
+					return v
+				}
+				wantDx := make([]int64, s.N*s.C*s.H*s.W)
+				wantY := make([]int64, s.N*s.K*oh*ow)
+				dx, err := d.Empty(I64, s.xShape(), 0)
+				check(t, err)
+				defer dx.Release()
+				y, err := d.Empty(I64, s.yShape(), 0)
+				check(t, err)
+				defer y.Release()
+				r := d.Record()
+				for g := range s.Groups {
+					cols, rows := rnd(np*ckk), rnd(np*kg)
+					for n := range s.N {
+						for i := range oh {
+							for j := range ow {
+								row := (n*oh+i)*ow + j
+								for c := range cg {
+									for kh := range s.KH {
+										for kw := range s.KW {
+											ih, iw := i*s.Stride+kh-s.Pad, j*s.Stride+kw-s.Pad
+											if ih >= 0 && ih < s.H && iw >= 0 && iw < s.W {
+												wantDx[((n*s.C+g*cg+c)*s.H+ih)*s.W+iw] += cols[row*ckk+(c*s.KH+kh)*s.KW+kw]
+											}
+										}
+									}
+								}
+								for k := range kg {
+									wantY[((n*s.K+g*kg+k)*oh+i)*ow+j] = rows[row*kg+k]
+								}
+							}
+						}
+					}
+					ct, err := d.UploadI64([]int{np, ckk}, 0, cols)
+					check(t, err)
+					defer ct.Release()
+					rt, err := d.UploadI64([]int{np, kg}, 0, rows)
+					check(t, err)
+					defer rt.Release()
+					check(t, r.Run("col2im_i64", s.params(g), dx, ct))
+					check(t, r.Run("nhwc_to_nchw_i64", s.params(g), y, rt))
+				}
+				check(t, r.Submit())
+				for _, c := range []struct {
+					name string
+					t    *Tensor
+					want []int64
+				}{{"dx", dx, wantDx}, {"y", y, wantY}} {
+					got, err := c.t.DownloadI64()
+					check(t, err)
+					for i := range got {
+						if got[i] != c.want[i] {
+							t.Errorf("%s[%d] = %d, want %d", c.name, i, got[i], c.want[i])
+							break
+						}
+					}
+				}
+			})
+		}
+	}
+}
