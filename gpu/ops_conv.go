@@ -12,16 +12,16 @@ import (
 // group g (CG = C/G input, KG = K/G output channels; NP = N·OH·OW,
 // CKK = CG·KH·KW):
 //
-//	forward      y_g  = GEMM(cols_g [NP, CKK], W_g [KG, CKK])   [NP, KG] -> NCHW
-//	input grad   G_g  = GEMM(dy_g [NP, KG], W_gᵀ [CKK, KG])     [NP, CKK] -> col2im -> dx
-//	weight grad  dWᵀ_g = GEMM(colsᵀ_g [CKK, NP], dyᵀ_g [KG, NP]) [CKK, KG] -> dW
+//	forward      y_g  = GEMM(cols_g [NP, CKK], W_g [KG, CKK])  [NP, KG]  -> nhwc_to_nchw -> y
+//	input grad   G_g  = GEMM(dy_g [NP, KG], W_gᵀ [CKK, KG])    [NP, CKK] -> col2im -> dx
+//	weight grad  dW_g = GEMM(dyᵀ_g [KG, NP], colsᵀ_g [CKK, NP]) [KG, CKK] -> rows g·KG.. of dW
 //
-// where GEMM(A, B) = A·Bᵀ is gemm_i8_nt and every operand is laid out
-// (packed along the GEMM's K) by im2col / im2col_t: the activations with
-// the conv's geometry, dy and w with a 1x1 "convolution" (dy as
-// [N, K, OH, OW], w as [1, K, CG·KH, KW]). Each GEMM is one line, so a
-// mixed-width GEMM (U8 activations, I16 error codes, I64 outputs with
-// nhwc_to_nchw_i64 / col2im_i64) can take its place.
+// where GEMM(A, B) = A·Bᵀ and every operand is laid out (packed along the
+// GEMM's K, padded to 16 values) by im2col / im2col_t of its dtype: the
+// activations with the conv's geometry, dy and w with a 1x1 "convolution"
+// (dy as [N, K, OH, OW], w as [1, K, CG·KH, KW]). The GEMM is one call,
+// looked up by the operands' dtypes in convGemms; its I32 or I64 output
+// picks the _i32 or _i64 layout kernel.
 
 // ConvGeom is the geometry of a conv2d beyond the tensor shapes (dilation
 // 1): the stride and zero padding, the same in both dimensions, and the
@@ -94,12 +94,13 @@ func wParams(p cpu.ConvParams, g uint32) cpu.ConvParams {
 		Stride: 1, CG: p.KG, KG: p.KG, Group: g}
 }
 
-// dwParams returns the params of nhwc_to_nchw_i32 that write group g's
-// dWᵀ_g [CKK, KG] into dW [K, CKK]: one image of CKK pixels.
-func dwParams(p cpu.ConvParams, g uint32) cpu.ConvParams {
+// rowsParams returns the params of nhwc_to_nchw that copy group g's
+// dW_g [KG, CKK] into rows g·KG.. of dW [K, CKK]: one image of one pixel
+// whose K·CKK "channels" come in groups of KG·CKK.
+func rowsParams(p cpu.ConvParams, g uint32) cpu.ConvParams {
 	ckk := p.CG * p.KH * p.KW
-	return cpu.ConvParams{N: 1, C: 1, H: 1, W: 1, K: p.K, KH: 1, KW: 1, OH: ckk, OW: 1,
-		Stride: 1, CG: 1, KG: p.KG, Group: g}
+	return cpu.ConvParams{N: 1, C: 1, H: 1, W: 1, K: p.K * ckk, KH: 1, KW: 1, OH: 1, OW: 1,
+		Stride: 1, CG: 1, KG: p.KG * ckk, Group: g}
 }
 
 // im2colKernels name the im2col kernels by the dtype of their input.
@@ -113,20 +114,24 @@ var im2colKernels = map[DType][2]string{
 // into *dst, first allocated as a temporary [rows, K] of t's dtype and
 // exponent (later groups reuse it: the dispatches run in order), where K is cols
 // rounded up to a multiple of 16 (zero lanes past cols, so that the GEMM
-// sums the same and runs as gemm_i8_nt_k16) unless that would pass
-// MaxGemmK. Both operands of a GEMM get the same K this way, whatever
+// sums the same and runs as gemm_i8_nt_k16) unless that would pass limit,
+// the GEMM's bound on K. Both operands of a GEMM get the same K this way, whatever
 // their dtypes.
-func (r *Recorder) layout(dst **Tensor, t *Tensor, p cpu.ConvParams, transposed bool, rows, cols uint32) {
+func (r *Recorder) layout(dst **Tensor, t *Tensor, p cpu.ConvParams, transposed bool, rows, cols, limit uint32) {
 	if r.err != nil {
 		return
 	}
-	names := im2colKernels[t.dtype]
+	names, ok := im2colKernels[t.dtype]
+	if !ok {
+		r.fail(kernelErr("im2col", shapesOf(t), ErrShape, "no im2col for %v", t.dtype))
+		return
+	}
 	name := names[0]
 	if transposed {
 		name = names[1]
 	}
 	k := cols
-	if pad := (cols + 15) / 16 * 16; pad <= MaxGemmK {
+	if pad := (cols + 15) / 16 * 16; pad <= limit {
 		k = pad
 	}
 	per := uint32(t.dtype.perWord())
@@ -139,42 +144,115 @@ func (r *Recorder) layout(dst **Tensor, t *Tensor, p cpu.ConvParams, transposed 
 	}
 }
 
-// convScale returns the data-dependent Scale of a product of a and b (the
-// one of them that has one), refusing two: their sum would need a kernel.
-func (r *Recorder) convScale(k string, shapes [][]int, a, b *Tensor) (*Tensor, bool) {
-	if a.Scale != nil && b.Scale != nil {
-		r.fail(kernelErr(k, shapes, ErrShape, "both operands carry a data-dependent Scale"))
-		return nil, false
-	}
-	if a.Scale != nil {
-		return a.Scale, true
-	}
-	return b.Scale, true
+// convGemm is a GEMM the conv wrappers compose, C = A·Bᵀ with A [M, K]
+// and B [N, K] packed along K.
+type convGemm struct {
+	run func(r *Recorder, a, b *Tensor) *Tensor
+	// maxProd is the largest |a·b| of one product; with an I32 output the
+	// wrappers refuse sums of more than (2^31-1)/maxProd terms.
+	maxProd uint64
+	// wide marks a GEMM with an I64 output (no int32 bound).
+	wide bool
 }
 
-// Conv2dI8 records the integer conv2d forward pass, per group im2col_i8,
-// gemm_i8_nt and nhwc_to_nchw_i32:
+// convGemms are the GEMMs of the conv wrappers by operand dtypes (A, B):
+// (x, w) forward, (dy, w) input gradient, (dy, x) weight gradient. The
+// mixed-width GEMMs go here as they land: {U8, I8} gemm_u8i8_nt (maxProd
+// 255·128), {I16, I8} gemm_i16i8_nt (2^15·128), {I16, U8} gemm_i16u8_nt
+// (2^15·255), or their _wide forms.
+var convGemms = map[[2]DType]convGemm{
+	{I8, I8}: {run: (*Recorder).GemmI8NT, maxProd: 128 * 128},
+}
+
+// convSetup validates the operands a and b (named an, bn) of a conv pass:
+// live rank-4 tensors of this device, and returns its GEMM, refusing an int32 sum of more than
+// (2^31-1)/maxProd terms with ErrTooLarge, and the Scale of the result:
+// that of whichever operand has one (both is refused: their sum would
+// need a kernel).
+func (r *Recorder) convSetup(k string, shapes [][]int, an, bn string, a, b *Tensor, terms uint64, what string) (convGemm, *Tensor, bool) {
+	if err := r.checkTensor(k, shapes, an, a, a.dtype, 4); err != nil {
+		r.fail(err)
+		return convGemm{}, nil, false
+	}
+	if err := r.checkTensor(k, shapes, bn, b, b.dtype, 4); err != nil {
+		r.fail(err)
+		return convGemm{}, nil, false
+	}
+	gm, ok := convGemms[[2]DType{a.dtype, b.dtype}]
+	if !ok {
+		r.fail(kernelErr(k, shapes, ErrShape, "no GEMM for %v x %v operands", a.dtype, b.dtype))
+		return convGemm{}, nil, false
+	}
+	if !gm.wide && terms*gm.maxProd > 1<<31-1 {
+		r.fail(kernelErr(k, shapes, ErrTooLarge, "%s = %d: a sum of more than %d products of %v x %v is not exact in int32",
+			what, terms, (1<<31-1)/gm.maxProd, a.dtype, b.dtype))
+		return convGemm{}, nil, false
+	}
+	if a.Scale != nil && b.Scale != nil {
+		r.fail(kernelErr(k, shapes, ErrShape, "both operands carry a data-dependent Scale"))
+		return convGemm{}, nil, false
+	}
+	scale := a.Scale
+	if scale == nil {
+		scale = b.Scale
+	}
+	return gm, scale, true
+}
+
+// kLimit is the largest GEMM K the layouts may pad to for gm.
+func (gm convGemm) kLimit() uint32 {
+	if gm.wide {
+		return MaxGemmK
+	}
+	return uint32(min((1<<31-1)/gm.maxProd, MaxGemmK))
+}
+
+// convPlace records the layout kernel (name + "_i32" or "_i64", by c's
+// dtype) that moves group p.Group's GEMM output c into *out, allocating
+// *out first with c's dtype and the shape, exponent and scale given.
+func (r *Recorder) convPlace(k string, shapes [][]int, name string, p cpu.ConvParams, out **Tensor, c *Tensor,
+	shape []int, exp int, scale *Tensor) bool {
+	if r.err != nil {
+		return false
+	}
+	switch c.dtype {
+	case I32:
+		name += "_i32"
+	case I64:
+		name += "_i64"
+	default:
+		r.fail(kernelErr(k, shapes, ErrShape, "GEMM output is %v, want I32 or I64", c.dtype))
+		return false
+	}
+	if *out == nil {
+		if *out = r.newOutput(k, shapes, c.dtype, shape, exp); *out == nil {
+			return false
+		}
+		(*out).Scale = scale
+	}
+	return r.Run(name, p, *out, c) == nil
+}
+
+// Conv2dI8 records the integer conv2d forward pass, per group im2col,
+// the GEMM and nhwc_to_nchw:
 //
 //	y[n, k, oh, ow] = Σ_{c', kh, kw} x[n, g·CG + c', oh·S + kh - P, ow·S + kw - P]·w[k, c', kh, kw]
 //
-// with g = k / KG and zero padding, exactly in int32: x I8 [N, C, H, W],
-// w I8 [K, C/G, KH, KW], y I32 [N, K, OH, OW] with y.Exp = x.Exp + w.Exp
-// (and the Scale of whichever operand has one; both is refused). Every
-// output is a sum of CKK = (C/G)·KH·KW products of magnitude <= 2^14, so
-// CKK <= MaxGemmK keeps it exact; a larger CKK is refused with ErrTooLarge.
-// Bad shapes or geometry (ConvGeom's doc) give ErrShape.
+// with g = k / KG and zero padding, exactly: x [N, C, H, W] and w
+// [K, C/G, KH, KW] of dtypes with a GEMM in convGemms (today I8 x I8,
+// gemm_i8_nt), y [N, K, OH, OW] of the GEMM's output dtype (I32) with
+// y.Exp = x.Exp + w.Exp (and the Scale of whichever operand has one; both
+// is refused). Every output sums CKK = (C/G)·KH·KW products of magnitude
+// at most 2^14 for I8 x I8, so CKK <= MaxGemmK keeps int32 exact; a larger
+// CKK is refused with ErrTooLarge. Bad shapes or geometry give ErrShape.
 func (r *Recorder) Conv2dI8(x, w *Tensor, geom ConvGeom) *Tensor {
 	const k = "conv2d_i8"
 	if r.err != nil {
 		return nil
 	}
 	shapes := shapesOf(x, w)
-	if err := r.checkTensor(k, shapes, "x", x, I8, 4); err != nil {
-		r.fail(err)
-		return nil
-	}
-	if err := r.checkTensor(k, shapes, "w", w, I8, 4); err != nil {
-		r.fail(err)
+	if x == nil || w == nil {
+		r.fail(kernelErr(k, shapes, ErrShape, "x or w is nil"))
 		return nil
 	}
 	p, err := convParams(k, shapes, x.shape, w.shape, geom)
@@ -183,26 +261,17 @@ func (r *Recorder) Conv2dI8(x, w *Tensor, geom ConvGeom) *Tensor {
 		return nil
 	}
 	np, ckk := p.N*p.OH*p.OW, p.CG*p.KH*p.KW
-	if ckk > MaxGemmK {
-		r.fail(kernelErr(k, shapes, ErrTooLarge, "C/G·KH·KW = %d exceeds %d, the largest sum of int8 products exact in int32", ckk, MaxGemmK))
-		return nil
-	}
-	scale, ok := r.convScale(k, shapes, x, w)
+	gm, scale, ok := r.convSetup(k, shapes, "x", "w", x, w, uint64(ckk), "C/G·KH·KW")
 	if !ok {
 		return nil
 	}
-	y := r.newOutput(k, shapes, I32, convOutShape(p), x.Exp+w.Exp)
-	if y == nil {
-		return nil
-	}
-	y.Scale = scale
-	var cols, wg *Tensor
+	var y, cols, wg *Tensor
 	for g := range uint32(geom.Groups) {
 		p.Group = g
-		r.layout(&cols, x, p, false, np, ckk)            // [NP, CKK]
-		r.layout(&wg, w, wParams(p, g), true, p.KG, ckk) // W_g [KG, CKK]
-		c := r.temp(r.GemmI8NT(cols, wg))                // [NP, KG]
-		if r.err != nil || r.Run("nhwc_to_nchw_i32", p, y, c) != nil {
+		r.layout(&cols, x, p, false, np, ckk, gm.kLimit())            // cols_g [NP, CKK]
+		r.layout(&wg, w, wParams(p, g), true, p.KG, ckk, gm.kLimit()) // W_g [KG, CKK]
+		c := r.temp(gm.run(r, cols, wg))                              // [NP, KG]
+		if !r.convPlace(k, shapes, "nhwc_to_nchw", p, &y, c, convOutShape(p), x.Exp+w.Exp, scale) {
 			y.Release()
 			return nil
 		}
@@ -210,30 +279,27 @@ func (r *Recorder) Conv2dI8(x, w *Tensor, geom ConvGeom) *Tensor {
 	return y
 }
 
-// Conv2dBwdData records the input gradient of Conv2dI8, per group
-// im2col_i8 (dy and w laid out), gemm_i8_nt and col2im_i32:
+// Conv2dBwdData records the input gradient of Conv2dI8, per group im2col
+// of dy and w, the GEMM and col2im:
 //
 //	dx[n, c, ih, iw] = Σ_{k', kh, kw} dy[n, g·KG + k', oh, ow]·w[g·KG + k', c', kh, kw]
 //
 // with g = c / CG, c' = c mod CG, over the (kh, kw) with oh = (ih + P -
-// kh)/S and ow = (iw + P - kw)/S whole and in range. dy I8 [N, K, OH, OW],
-// w I8 [K, C/G, KH, KW], xShape the forward input's [N, C, H, W] (H and W
-// are not determined by OH, OW when S > 1); dx I32 [N, C, H, W] with
+// kh)/S and ow = (iw + P - kw)/S whole and in range. dy [N, K, OH, OW] and
+// w [K, C/G, KH, KW] of dtypes with a GEMM in convGemms (today I8 x I8),
+// xShape the forward input's [N, C, H, W] (H and W are not determined by
+// OH, OW when S > 1); dx of the GEMM's output dtype (I32) and xShape with
 // dx.Exp = dy.Exp + w.Exp (and the Scale of whichever operand has one).
-// Exact: every dx is a sum of at most KG·KH·KW products of magnitude
-// <= 2^14, refused with ErrTooLarge above MaxGemmK.
+// Exact: every dx sums at most KG·KH·KW products (at most 2^14 each for
+// I8 x I8), refused with ErrTooLarge above MaxGemmK.
 func (r *Recorder) Conv2dBwdData(dy, w *Tensor, xShape []int, geom ConvGeom) *Tensor {
 	const k = "conv2d_bwd_data_i8"
 	if r.err != nil {
 		return nil
 	}
 	shapes := shapesOf(dy, w)
-	if err := r.checkTensor(k, shapes, "dy", dy, I8, 4); err != nil {
-		r.fail(err)
-		return nil
-	}
-	if err := r.checkTensor(k, shapes, "w", w, I8, 4); err != nil {
-		r.fail(err)
+	if dy == nil || w == nil {
+		r.fail(kernelErr(k, shapes, ErrShape, "dy or w is nil"))
 		return nil
 	}
 	p, err := convParams(k, shapes, xShape, w.shape, geom)
@@ -246,27 +312,17 @@ func (r *Recorder) Conv2dBwdData(dy, w *Tensor, xShape []int, geom ConvGeom) *Te
 		return nil
 	}
 	np, ckk := p.N*p.OH*p.OW, p.CG*p.KH*p.KW
-	if uint64(p.KG)*uint64(p.KH)*uint64(p.KW) > MaxGemmK {
-		r.fail(kernelErr(k, shapes, ErrTooLarge, "K/G·KH·KW = %d exceeds %d, the largest sum of int8 products exact in int32",
-			uint64(p.KG)*uint64(p.KH)*uint64(p.KW), MaxGemmK))
-		return nil
-	}
-	scale, ok := r.convScale(k, shapes, dy, w)
+	gm, scale, ok := r.convSetup(k, shapes, "dy", "w", dy, w, uint64(p.KG)*uint64(p.KH)*uint64(p.KW), "K/G·KH·KW")
 	if !ok {
 		return nil
 	}
-	dx := r.newOutput(k, shapes, I32, xShape, dy.Exp+w.Exp)
-	if dx == nil {
-		return nil
-	}
-	dx.Scale = scale
-	var dyg, wt *Tensor
+	var dx, dyg, wt *Tensor
 	for g := range uint32(geom.Groups) {
 		p.Group = g
-		r.layout(&dyg, dy, dyParams(p, g), false, np, p.KG) // dy_g [NP, KG]
-		r.layout(&wt, w, wParams(p, g), false, ckk, p.KG)   // W_gᵀ [CKK, KG]
-		cg := r.temp(r.GemmI8NT(dyg, wt))                   // [NP, CKK]
-		if r.err != nil || r.Run("col2im_i32", p, dx, cg) != nil {
+		r.layout(&dyg, dy, dyParams(p, g), false, np, p.KG, gm.kLimit()) // dy_g [NP, KG]
+		r.layout(&wt, w, wParams(p, g), false, ckk, p.KG, gm.kLimit())   // W_gᵀ [CKK, KG]
+		c := r.temp(gm.run(r, dyg, wt))                                  // [NP, CKK]
+		if !r.convPlace(k, shapes, "col2im", p, &dx, c, xShape, dy.Exp+w.Exp, scale) {
 			dx.Release()
 			return nil
 		}
@@ -275,28 +331,25 @@ func (r *Recorder) Conv2dBwdData(dy, w *Tensor, xShape []int, geom ConvGeom) *Te
 }
 
 // Conv2dBwdWeight records the weight gradient of Conv2dI8, per group
-// im2col_t_i8 (x and dy laid out transposed), gemm_i8_nt and
-// nhwc_to_nchw_i32:
+// im2col_t of dy and x, the GEMM and nhwc_to_nchw (a copy of the group's
+// rows):
 //
 //	dw[k, c', kh, kw] = Σ_{n, oh, ow} dy[n, k, oh, ow]·x[n, g·CG + c', oh·S + kh - P, ow·S + kw - P]
 //
-// with g = k / KG and zero padding. dy I8 [N, K, OH, OW], x I8 [N, C, H, W],
-// wShape the weights' [K, C/G, KH, KW]; dw I32 of wShape with dw.Exp =
-// dy.Exp + x.Exp (and the Scale of whichever operand has one). Exact: every
-// dw is a sum of NP = N·OH·OW products of magnitude <= 2^14, refused with
-// ErrTooLarge above MaxGemmK.
+// with g = k / KG and zero padding. dy [N, K, OH, OW] and x [N, C, H, W]
+// of dtypes with a GEMM in convGemms (today I8 x I8), wShape the weights'
+// [K, C/G, KH, KW]; dw of the GEMM's output dtype (I32) and wShape with
+// dw.Exp = dy.Exp + x.Exp (and the Scale of whichever operand has one).
+// Exact: every dw sums NP = N·OH·OW products (at most 2^14 each for
+// I8 x I8), refused with ErrTooLarge above MaxGemmK.
 func (r *Recorder) Conv2dBwdWeight(dy, x *Tensor, wShape []int, geom ConvGeom) *Tensor {
 	const k = "conv2d_bwd_weight_i8"
 	if r.err != nil {
 		return nil
 	}
 	shapes := shapesOf(dy, x)
-	if err := r.checkTensor(k, shapes, "dy", dy, I8, 4); err != nil {
-		r.fail(err)
-		return nil
-	}
-	if err := r.checkTensor(k, shapes, "x", x, I8, 4); err != nil {
-		r.fail(err)
+	if dy == nil || x == nil {
+		r.fail(kernelErr(k, shapes, ErrShape, "dy or x is nil"))
 		return nil
 	}
 	p, err := convParams(k, shapes, x.shape, wShape, geom)
@@ -309,26 +362,17 @@ func (r *Recorder) Conv2dBwdWeight(dy, x *Tensor, wShape []int, geom ConvGeom) *
 		return nil
 	}
 	np, ckk := p.N*p.OH*p.OW, p.CG*p.KH*p.KW
-	if np > MaxGemmK {
-		r.fail(kernelErr(k, shapes, ErrTooLarge, "N·OH·OW = %d exceeds %d, the largest sum of int8 products exact in int32", np, MaxGemmK))
-		return nil
-	}
-	scale, ok := r.convScale(k, shapes, dy, x)
+	gm, scale, ok := r.convSetup(k, shapes, "dy", "x", dy, x, uint64(np), "N·OH·OW")
 	if !ok {
 		return nil
 	}
-	dw := r.newOutput(k, shapes, I32, wShape, dy.Exp+x.Exp)
-	if dw == nil {
-		return nil
-	}
-	dw.Scale = scale
-	var colsT, dyT *Tensor
+	var dw, dyT, colsT *Tensor
 	for g := range uint32(geom.Groups) {
 		p.Group = g
-		r.layout(&colsT, x, p, true, ckk, np)              // colsᵀ_g [CKK, NP]
-		r.layout(&dyT, dy, dyParams(p, g), true, p.KG, np) // dyᵀ_g [KG, NP]
-		gt := r.temp(r.GemmI8NT(colsT, dyT))               // dWᵀ_g [CKK, KG]
-		if r.err != nil || r.Run("nhwc_to_nchw_i32", dwParams(p, g), dw, gt) != nil {
+		r.layout(&dyT, dy, dyParams(p, g), true, p.KG, np, gm.kLimit()) // dyᵀ_g [KG, NP]
+		r.layout(&colsT, x, p, true, ckk, np, gm.kLimit())              // colsᵀ_g [CKK, NP]
+		c := r.temp(gm.run(r, dyT, colsT))                              // dW_g [KG, CKK]
+		if !r.convPlace(k, shapes, "nhwc_to_nchw", rowsParams(p, g), &dw, c, wShape, dy.Exp+x.Exp, scale) {
 			dw.Release()
 			return nil
 		}
