@@ -1,6 +1,8 @@
 package gpu
 
 import (
+	"slices"
+
 	"github.com/wageubn/wageubn/gpu/cpu"
 )
 
@@ -112,11 +114,11 @@ var im2colKernels = map[DType][2]string{
 
 // layout records im2col (or im2col_t when transposed) of t with params p
 // into *dst, first allocated as a temporary [rows, K] of t's dtype and
-// exponent (later groups reuse it: the dispatches run in order), where K is cols
+// exponent (later groups reuse it: the dispatches run in order). K is cols
 // rounded up to a multiple of 16 (zero lanes past cols, so that the GEMM
 // sums the same and runs as gemm_i8_nt_k16) unless that would pass limit,
-// the GEMM's bound on K. Both operands of a GEMM get the same K this way, whatever
-// their dtypes.
+// the GEMM's bound on K; both operands of a GEMM get the same K this way,
+// whatever their dtypes.
 func (r *Recorder) layout(dst **Tensor, t *Tensor, p cpu.ConvParams, transposed bool, rows, cols, limit uint32) {
 	if r.err != nil {
 		return
@@ -156,19 +158,22 @@ type convGemm struct {
 }
 
 // convGemms are the GEMMs of the conv wrappers by operand dtypes (A, B):
-// (x, w) forward, (dy, w) input gradient, (dy, x) weight gradient. The
-// mixed-width GEMMs go here as they land: {U8, I8} gemm_u8i8_nt (maxProd
-// 255·128), {I16, I8} gemm_i16i8_nt (2^15·128), {I16, U8} gemm_i16u8_nt
-// (2^15·255), or their _wide forms.
-var convGemms = map[[2]DType]convGemm{
-	{I8, I8}: {run: (*Recorder).GemmI8NT, maxProd: 128 * 128},
+// (x, w) forward, (dy, w) input gradient, (dy, x) weight gradient, in
+// order of preference: a pass takes the first that is wide or whose int32
+// bound holds for its sums. The mixed-width GEMMs go here as they land:
+// {U8, I8} gemm_u8i8_nt (maxProd 255·128), {I16, I8} gemm_i16i8_nt
+// (2^15·128), {I16, U8} gemm_i16u8_nt (2^15·255), each followed by its
+// _wide form.
+var convGemms = map[[2]DType][]convGemm{
+	{I8, I8}: {{run: (*Recorder).GemmI8NT, maxProd: 128 * 128}},
 }
 
-// convSetup validates the operands a and b (named an, bn) of a conv pass:
-// live rank-4 tensors of this device, and returns its GEMM, refusing an int32 sum of more than
-// (2^31-1)/maxProd terms with ErrTooLarge, and the Scale of the result:
-// that of whichever operand has one (both is refused: their sum would
-// need a kernel).
+// convSetup validates the operands a and b (named an, bn) of a conv pass,
+// live rank-4 tensors of this device, and returns the first GEMM of
+// convGemms for their dtypes that is wide or sums terms products exactly in
+// int32 (none: ErrTooLarge), and the Scale of the result: that of
+// whichever operand has one (both is refused: their sum would need a
+// kernel).
 func (r *Recorder) convSetup(k string, shapes [][]int, an, bn string, a, b *Tensor, terms uint64, what string) (convGemm, *Tensor, bool) {
 	if err := r.checkTensor(k, shapes, an, a, a.dtype, 4); err != nil {
 		r.fail(err)
@@ -178,14 +183,15 @@ func (r *Recorder) convSetup(k string, shapes [][]int, an, bn string, a, b *Tens
 		r.fail(err)
 		return convGemm{}, nil, false
 	}
-	gm, ok := convGemms[[2]DType{a.dtype, b.dtype}]
+	gms, ok := convGemms[[2]DType{a.dtype, b.dtype}]
 	if !ok {
 		r.fail(kernelErr(k, shapes, ErrShape, "no GEMM for %v x %v operands", a.dtype, b.dtype))
 		return convGemm{}, nil, false
 	}
-	if !gm.wide && terms*gm.maxProd > 1<<31-1 {
+	i := slices.IndexFunc(gms, func(gm convGemm) bool { return gm.wide || terms*gm.maxProd <= 1<<31-1 })
+	if i < 0 {
 		r.fail(kernelErr(k, shapes, ErrTooLarge, "%s = %d: a sum of more than %d products of %v x %v is not exact in int32",
-			what, terms, (1<<31-1)/gm.maxProd, a.dtype, b.dtype))
+			what, terms, (1<<31-1)/gms[0].maxProd, a.dtype, b.dtype))
 		return convGemm{}, nil, false
 	}
 	if a.Scale != nil && b.Scale != nil {
@@ -196,7 +202,7 @@ func (r *Recorder) convSetup(k string, shapes [][]int, an, bn string, a, b *Tens
 	if scale == nil {
 		scale = b.Scale
 	}
-	return gm, scale, true
+	return gms[i], scale, true
 }
 
 // kLimit is the largest GEMM K the layouts may pad to for gm.

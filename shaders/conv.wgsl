@@ -16,14 +16,20 @@
 //                 W_gᵀ = im2col(w as [1, k, cg·kh, kw], 1x1, group g) [ckk, kg]
 //                 G    = gemm_i8_nt(dyr, W_gᵀ)    [np, ckk] i32
 //                 dx   = col2im_i32(G)            channels g·cg.. of [n, c, h, w]
-//   weight grad   colsᵀ = im2col_t(x, group g)    [ckk, np] packed along np
-//                 dyᵀ   = im2col_t(dy, 1x1, g)    [kg, np]
-//                 Gᵀ    = gemm_i8_nt(colsᵀ, dyᵀ)  [ckk, kg] i32
-//                 dW    = nhwc_to_nchw_i32(Gᵀ) with n = 1, oh·ow = ckk
-// Only data moves here; every sum is in the GEMMs and col2im (bounds in
-// gpu/ops_conv.go). Kernels index with u32: every index is below the
-// element count of a buffer the registry sized (Kernel.Words), and the
-// registry's Check keeps the group's channels inside c and k.
+//   weight grad   dyᵀ   = im2col_t(dy, 1x1, g)    [kg, np] packed along np
+//                 colsᵀ = im2col_t(x, group g)    [ckk, np]
+//                 dW_g  = gemm_i8_nt(dyᵀ, colsᵀ)  [kg, ckk] i32
+//                 dW    = nhwc_to_nchw_i32(dW_g) as one pixel of k·ckk
+//                         channels in groups of kg·ckk (a copy of rows)
+// The gpu package pads every GEMM operand row to 16 values (row_words).
+// With mixed-width GEMMs the same kernels serve U8 activations
+// (im2col_u8) and I16 error codes (im2col_i16), and wide I64 outputs go
+// through nhwc_to_nchw_i64 / col2im_i64.
+// Besides the float kernels, only data moves here; the sums are in the
+// GEMMs and col2im (bounds in gpu/ops_conv.go). Kernels index with u32:
+// every index is below the element count of a buffer the registry sized
+// (Kernel.Words), and the registry's Check keeps the group's channels
+// inside c and k.
 //
 // Bindings: @binding(0) the ConvParams uniform, @binding(1) the output,
 // @binding(2..) the inputs (col2im_i32: then the error word).
