@@ -137,7 +137,7 @@ func Im2col16(p ConvParams, cols, x []uint32) { im2col(p, cols, x, 2) }
 
 // Im2colT8 is the twin of im2col_t_i8 and im2col_t_u8: the transpose of
 // Im2col8's matrix, [CKK, NP] packed along NP, the operand of the weight
-// gradient dW_g = GemmI8NT(colsᵀ, dyᵀ).
+// gradient dW_g = GemmI8NT(dyᵀ, colsᵀ).
 func Im2colT8(p ConvParams, cols, x []uint32) { im2colT(p, cols, x, 4) }
 
 // Im2colT16 is the twin of im2col_t_i16: Im2colT8 for I16 codes.
