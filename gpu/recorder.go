@@ -15,6 +15,9 @@ type Recorder struct {
 	dev *Device
 	ds  []dispatch
 	err error
+	// temps are the wrappers' internal tensors (see temp), released by the
+	// next Submit, whether it succeeds or not.
+	temps []*Tensor
 }
 
 // Record starts a new recording on the device.
@@ -41,6 +44,26 @@ func (r *Recorder) fail(err error) error {
 	}
 	r.ds = nil
 	return r.err
+}
+
+// temp registers t, a wrapper's internal tensor that no caller sees (an
+// im2col matrix, a per-group GEMM output), to be released by the next
+// Submit (whether it succeeds or fails), and returns it. Released buffers
+// go back to the pool; a later allocation and upload of the same buffer is
+// ordered after the submitted work on both backends.
+func (r *Recorder) temp(t *Tensor) *Tensor {
+	if t != nil {
+		r.temps = append(r.temps, t)
+	}
+	return t
+}
+
+// releaseTemps releases the registered temporaries.
+func (r *Recorder) releaseTemps() {
+	for _, t := range r.temps {
+		t.Release()
+	}
+	r.temps = nil
 }
 
 // Run records one dispatch of the named kernel: params must be the
@@ -132,6 +155,7 @@ func (r *Recorder) run(name string, params any, binds []binding, shapes [][]int,
 // the work to finish (downloads and Device.Wait do). It returns the sticky
 // error if one was recorded, and records the error of a failed submit.
 func (r *Recorder) Submit() error {
+	defer r.releaseTemps() // after d.mu is unlocked: Release takes it
 	if r.err != nil {
 		return r.err
 	}

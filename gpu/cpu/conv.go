@@ -1,0 +1,392 @@
+package cpu
+
+import (
+	"math"
+	"runtime"
+	"sync"
+)
+
+// Twins of shaders/conv.wgsl — keep in sync.
+//
+// Conv2d (dilation 1) as data movement around GEMMs: im2col lays the input
+// out as the GEMM operand, the GEMM sums, nhwc_to_nchw / col2im put the
+// result back in NCHW. Shape letters: input x [N, C, H, W] (NCHW), weights
+// [K, C/G, KH, KW], output [N, K, OH, OW] with OH = (H + 2·Pad - KH)/Stride
+// + 1 (likewise OW), G groups of CG = C/G input and KG = K/G output
+// channels. Narrow codes (I8, U8: 4 per word; I16: 2 per word) pack along
+// the last dimension and every row starts a new word (gpu/doc.go "# Number
+// format"). NP = N·OH·OW output pixels, CKK = CG·KH·KW values per receptive
+// field.
+
+// ConvParams is the uniform of every conv kernel (struct ConvParams in
+// WGSL). Each kernel reads the fields it needs; Group selects the group a
+// per-group kernel works on (channels Group·CG .. Group·CG+CG-1 of the
+// input, Group·KG .. Group·KG+KG-1 of the output).
+type ConvParams struct {
+	N, C, H, W uint32 // input batch, channels, height, width
+	K          uint32 // output channels (all groups)
+	KH, KW     uint32 // kernel height and width
+	OH, OW     uint32 // output height and width
+	Stride     uint32 // stride (both dimensions)
+	Pad        uint32 // zero padding (both dimensions, both sides)
+	CG         uint32 // input channels per group, C/G
+	KG         uint32 // output channels per group, K/G
+	Group      uint32 // the group a per-group kernel works on
+	// RowWords is the words per output row of im2col and im2col_t, at
+	// least ceil(values/per); the lanes past the row's values are 0, so a
+	// row can be padded to a multiple of 16 values (gemm_i8_nt_k16).
+	RowWords uint32
+}
+
+// convLoad is the twin of conv_load: the code (its per-lane bits, not
+// sign-extended) of x [n, c, ih - Pad, iw - Pad], or 0 in the padding; ih
+// and iw are coordinates in the padded input, x is NCHW with per codes to
+// a word, each row of W starting a new word.
+func convLoad(p ConvParams, x []uint32, per, n, c, ih, iw uint32) uint32 {
+	if ih < p.Pad || iw < p.Pad {
+		return 0
+	}
+	y, xx := ih-p.Pad, iw-p.Pad
+	if y >= p.H || xx >= p.W {
+		return 0
+	}
+	bits := 32 / per
+	xw := (p.W + per - 1) / per
+	word := x[((n*p.C+c)*p.H+y)*xw+xx/per]
+	return (word >> (bits * (xx % per))) & (1<<bits - 1)
+}
+
+// im2col is the twin of conv_im2col: cols is group p.Group's [NP, CKK]
+// matrix packed per codes to a word along CKK (row stride p.RowWords
+// words, padding lanes 0): lane j of word w of row n·OH·OW + oh·OW + ow
+// holds column kk = per·w + j = c'·KH·KW + kh·KW + kw, that is
+// x[n, Group·CG + c', oh·Stride + kh - Pad, ow·Stride + kw - Pad].
+func im2col(p ConvParams, cols, x []uint32, per uint32) {
+	ckk := p.CG * p.KH * p.KW
+	kwords := p.RowWords
+	rows := p.N * p.OH * p.OW
+	ohw, khw := p.OH*p.OW, p.KH*p.KW
+	bits := 32 / per
+	_, _ = cols[:rows*kwords], x[:p.N*p.C*p.H*((p.W+per-1)/per)] // panic here, not in a goroutine
+	convParallel(rows*kwords, func(i uint32) {
+		r, w := i/kwords, i%kwords
+		n, pix := r/ohw, r%ohw
+		ih0, iw0 := (pix/p.OW)*p.Stride, (pix%p.OW)*p.Stride
+		kk0 := per * w
+		c, a, b := kk0/khw, (kk0%khw)/p.KW, (kk0%khw)%p.KW
+		var word uint32
+		for j := range per {
+			if kk0+j < ckk {
+				word |= convLoad(p, x, per, n, p.Group*p.CG+c, ih0+a, iw0+b) << (bits * j)
+			}
+			if b++; b == p.KW {
+				b = 0
+				if a++; a == p.KH {
+					a = 0
+					c++
+				}
+			}
+		}
+		cols[i] = word
+	})
+}
+
+// im2colT is the twin of conv_im2col_t: cols is the transpose, [CKK, NP]
+// packed per codes to a word along NP (row stride p.RowWords words).
+func im2colT(p ConvParams, cols, x []uint32, per uint32) {
+	ckk := p.CG * p.KH * p.KW
+	np := p.N * p.OH * p.OW
+	nwords := p.RowWords
+	ohw, khw := p.OH*p.OW, p.KH*p.KW
+	bits := 32 / per
+	_, _ = cols[:ckk*nwords], x[:p.N*p.C*p.H*((p.W+per-1)/per)] // panic here, not in a goroutine
+	convParallel(ckk*nwords, func(i uint32) {
+		kk, w := i/nwords, i%nwords
+		c, a, b := p.Group*p.CG+kk/khw, (kk%khw)/p.KW, (kk%khw)%p.KW
+		r0 := per * w
+		n, y, xx := r0/ohw, (r0%ohw)/p.OW, (r0%ohw)%p.OW
+		var word uint32
+		for j := range per {
+			if r0+j < np {
+				word |= convLoad(p, x, per, n, c, y*p.Stride+a, xx*p.Stride+b) << (bits * j)
+			}
+			if xx++; xx == p.OW {
+				xx = 0
+				if y++; y == p.OH {
+					y = 0
+					n++
+				}
+			}
+		}
+		cols[i] = word
+	})
+}
+
+// Im2col8 is the twin of im2col_i8 and im2col_u8 (the same bytes: padding
+// is code 0 for both): x is [N, C, H, W] I8 or U8, cols is group p.Group's
+// GEMM operand [NP, CKK] packed along CKK:
+//
+//	cols[n·OH·OW + oh·OW + ow, c'·KH·KW + kh·KW + kw] =
+//	    x[n, p.Group·CG + c', oh·Stride + kh - Pad, ow·Stride + kw - Pad]
+//
+// (0 outside the input), so that conv forward is C = GemmI8NT(cols, W_g).
+func Im2col8(p ConvParams, cols, x []uint32) { im2col(p, cols, x, 4) }
+
+// Im2col16 is the twin of im2col_i16: Im2col8 for I16 codes (2 a word).
+func Im2col16(p ConvParams, cols, x []uint32) { im2col(p, cols, x, 2) }
+
+// Im2colT8 is the twin of im2col_t_i8 and im2col_t_u8: the transpose of
+// Im2col8's matrix, [CKK, NP] packed along NP, the operand of the weight
+// gradient dW_g = GemmI8NT(dyᵀ, colsᵀ).
+func Im2colT8(p ConvParams, cols, x []uint32) { im2colT(p, cols, x, 4) }
+
+// Im2colT16 is the twin of im2col_t_i16: Im2colT8 for I16 codes.
+func Im2colT16(p ConvParams, cols, x []uint32) { im2colT(p, cols, x, 2) }
+
+// NhwcToNchwI32 is the twin of nhwc_to_nchw_i32: in is a GEMM output
+// [N·P, KG] (row n·P + pix, column k', P = OH·OW) of group p.Group; it is
+// written into channels Group·KG + k' of out [N, K, OH, OW]:
+//
+//	out[((n·K + Group·KG + k')·P + pix] = in[(n·P + pix)·KG + k']
+//
+// Words are copied, so the kernel serves any 32-bit dtype.
+func NhwcToNchwI32(p ConvParams, out, in []uint32) {
+	ohw := p.OH * p.OW
+	total := p.N * p.KG * ohw
+	_, _ = out[:p.N*p.K*ohw], in[:total]
+	for i := range total {
+		pix, t := i%ohw, i/ohw
+		k, n := t%p.KG, t/p.KG
+		out[(n*p.K+p.Group*p.KG+k)*ohw+pix] = in[(n*ohw+pix)*p.KG+k]
+	}
+}
+
+// NhwcToNchwI64 is the twin of nhwc_to_nchw_i64: NhwcToNchwI32 for I64
+// elements (two words each), for the wide GEMM outputs.
+func NhwcToNchwI64(p ConvParams, out, in []uint32) {
+	ohw := p.OH * p.OW
+	total := p.N * p.KG * ohw
+	_, _ = out[:2*p.N*p.K*ohw], in[:2*total]
+	for i := range total {
+		pix, t := i%ohw, i/ohw
+		k, n := t%p.KG, t/p.KG
+		o, s := (n*p.K+p.Group*p.KG+k)*ohw+pix, (n*ohw+pix)*p.KG+k
+		out[2*o], out[2*o+1] = in[2*s], in[2*s+1]
+	}
+}
+
+// col2imSrc calls f with the index (element, not word) into group
+// p.Group's [NP, CKK] column matrix of every entry that im2col took from
+// input element (n, c', ih, iw), kh outer and kw inner: the entries with
+// oh·Stride + kh = ih + Pad and ow·Stride + kw = iw + Pad. The twin of the
+// loop of conv_col2im_*.
+func col2imSrc(p ConvParams, n, c, ih, iw uint32, f func(idx uint32)) {
+	khw := p.KH * p.KW
+	ckk := p.CG * khw
+	for kh := range p.KH {
+		y := ih + p.Pad
+		if y < kh || (y-kh)%p.Stride != 0 || (y-kh)/p.Stride >= p.OH {
+			continue
+		}
+		oh := (y - kh) / p.Stride
+		for kw := range p.KW {
+			x := iw + p.Pad
+			if x < kw || (x-kw)%p.Stride != 0 || (x-kw)/p.Stride >= p.OW {
+				continue
+			}
+			ow := (x - kw) / p.Stride
+			f((n*p.OH*p.OW+oh*p.OW+ow)*ckk + c*khw + kh*p.KW + kw)
+		}
+	}
+}
+
+// Col2imI32 is the twin of col2im_i32, the gather form of col2im (no
+// atomics): cols is group p.Group's I32 column gradient [NP, CKK] (the
+// GEMM dy·W_g); for every input element of the group's channels
+//
+//	out[n, Group·CG + c', ih, iw] = Σ_{kh, kw} cols[n·OH·OW + oh·OW + ow, c'·KH·KW + kh·KW + kw]
+//
+// over the (kh, kw) with oh = (ih + Pad - kh)/Stride and ow likewise whole
+// and in range, summed kh outer, kw inner in int32 with wrap-around; a
+// partial sum that wraps ORs ErrOverflow into errWord[0]. At most KH·KW
+// terms: exact when each is below 2^31/(KH·KW) in magnitude.
+func Col2imI32(p ConvParams, out, cols, errWord []uint32) {
+	total := p.N * p.CG * p.H * p.W
+	_, _ = out[:p.N*p.C*p.H*p.W], cols[:p.N*p.OH*p.OW*p.CG*p.KH*p.KW]
+	for i := range total {
+		iw, t := i%p.W, i/p.W
+		ih, t := t%p.H, t/p.H
+		c, n := t%p.CG, t/p.CG
+		var sum int32
+		col2imSrc(p, n, c, ih, iw, func(idx uint32) {
+			v := int32(cols[idx])
+			if AddOverflows(sum, v) {
+				errWord[0] |= ErrOverflow
+			}
+			sum += v
+		})
+		out[((n*p.C+p.Group*p.CG+c)*p.H+ih)*p.W+iw] = uint32(sum)
+	}
+}
+
+// Col2imI64 is the twin of col2im_i64: Col2imI32 on I64 elements (two
+// words each, lo then hi), summed in int64 with wrap-around (exact while
+// the KH·KW terms sum within int64, which wide GEMM outputs do by far).
+func Col2imI64(p ConvParams, out, cols []uint32) {
+	total := p.N * p.CG * p.H * p.W
+	_, _ = out[:2*p.N*p.C*p.H*p.W], cols[:2*p.N*p.OH*p.OW*p.CG*p.KH*p.KW]
+	for i := range total {
+		iw, t := i%p.W, i/p.W
+		ih, t := t%p.H, t/p.H
+		c, n := t%p.CG, t/p.CG
+		var sum uint64
+		col2imSrc(p, n, c, ih, iw, func(idx uint32) {
+			sum += uint64(cols[2*idx]) | uint64(cols[2*idx+1])<<32
+		})
+		o := ((n*p.C+p.Group*p.CG+c)*p.H+ih)*p.W + iw
+		out[2*o], out[2*o+1] = uint32(sum), uint32(sum>>32)
+	}
+}
+
+// The float kernels compute the convolution directly (no im2col), for
+// layers a recipe keeps in float32. They handle all groups in one dispatch
+// (p.Group is ignored); x, w, dy, dx, dw are F32 in the layouts above. The
+// sums run in the order written (c' outer, then kh, kw; or n, oh, ow), each
+// product rounded to float32 before it is added; the shader may contract
+// them into fused multiply-adds, so the backends agree within rounding.
+
+// Conv2dF32 is the twin of conv2d_f32, the forward pass:
+//
+//	y[n, k, oh, ow] = Σ_{c', kh, kw} x[n, g·CG + c', oh·Stride + kh - Pad, ow·Stride + kw - Pad]·w[k, c', kh, kw]
+//
+// with g = k / KG, the padding contributing nothing.
+func Conv2dF32(p ConvParams, y, x, w []uint32) {
+	ohw := p.OH * p.OW
+	total := p.N * p.K * ohw
+	_, _, _ = y[:total], x[:p.N*p.C*p.H*p.W], w[:p.K*p.CG*p.KH*p.KW]
+	convParallel(total, func(i uint32) {
+		ow, t := i%p.OW, i/p.OW
+		oh, t := t%p.OH, t/p.OH
+		k, n := t%p.K, t/p.K
+		g := k / p.KG
+		var sum float32
+		for c := range p.CG {
+			for kh := range p.KH {
+				ih := oh*p.Stride + kh
+				if ih < p.Pad || ih-p.Pad >= p.H {
+					continue
+				}
+				for kw := range p.KW {
+					iw := ow*p.Stride + kw
+					if iw < p.Pad || iw-p.Pad >= p.W {
+						continue
+					}
+					a := math.Float32frombits(x[((n*p.C+g*p.CG+c)*p.H+ih-p.Pad)*p.W+iw-p.Pad])
+					b := math.Float32frombits(w[((k*p.CG+c)*p.KH+kh)*p.KW+kw])
+					sum += float32(a * b)
+				}
+			}
+		}
+		y[i] = math.Float32bits(sum)
+	})
+}
+
+// Conv2dBwdDataF32 is the twin of conv2d_bwd_data_f32, the input gradient:
+//
+//	dx[n, c, ih, iw] = Σ_{k', kh, kw} dy[n, g·KG + k', oh, ow]·w[g·KG + k', c', kh, kw]
+//
+// with g = c / CG, c' = c mod CG, over the (kh, kw) where oh = (ih + Pad -
+// kh)/Stride and ow = (iw + Pad - kw)/Stride are whole and in range.
+func Conv2dBwdDataF32(p ConvParams, dx, dy, w []uint32) {
+	total := p.N * p.C * p.H * p.W
+	_, _, _ = dx[:total], dy[:p.N*p.K*p.OH*p.OW], w[:p.K*p.CG*p.KH*p.KW]
+	convParallel(total, func(i uint32) {
+		iw, t := i%p.W, i/p.W
+		ih, t := t%p.H, t/p.H
+		c, n := t%p.C, t/p.C
+		g, cl := c/p.CG, c%p.CG
+		var sum float32
+		for kl := range p.KG {
+			k := g*p.KG + kl
+			for kh := range p.KH {
+				y := ih + p.Pad
+				if y < kh || (y-kh)%p.Stride != 0 || (y-kh)/p.Stride >= p.OH {
+					continue
+				}
+				oh := (y - kh) / p.Stride
+				for kw := range p.KW {
+					x := iw + p.Pad
+					if x < kw || (x-kw)%p.Stride != 0 || (x-kw)/p.Stride >= p.OW {
+						continue
+					}
+					ow := (x - kw) / p.Stride
+					a := math.Float32frombits(dy[((n*p.K+k)*p.OH+oh)*p.OW+ow])
+					b := math.Float32frombits(w[((k*p.CG+cl)*p.KH+kh)*p.KW+kw])
+					sum += float32(a * b)
+				}
+			}
+		}
+		dx[i] = math.Float32bits(sum)
+	})
+}
+
+// Conv2dBwdWeightF32 is the twin of conv2d_bwd_weight_f32, the weight
+// gradient:
+//
+//	dw[k, c', kh, kw] = Σ_{n, oh, ow} dy[n, k, oh, ow]·x[n, g·CG + c', oh·Stride + kh - Pad, ow·Stride + kw - Pad]
+//
+// with g = k / KG, the padding contributing nothing.
+func Conv2dBwdWeightF32(p ConvParams, dw, dy, x []uint32) {
+	total := p.K * p.CG * p.KH * p.KW
+	_, _, _ = dw[:total], dy[:p.N*p.K*p.OH*p.OW], x[:p.N*p.C*p.H*p.W]
+	convParallel(total, func(i uint32) {
+		kw, t := i%p.KW, i/p.KW
+		kh, t := t%p.KH, t/p.KH
+		c, k := t%p.CG, t/p.CG
+		g := k / p.KG
+		var sum float32
+		for n := range p.N {
+			for oh := range p.OH {
+				ih := oh*p.Stride + kh
+				if ih < p.Pad || ih-p.Pad >= p.H {
+					continue
+				}
+				for ow := range p.OW {
+					iw := ow*p.Stride + kw
+					if iw < p.Pad || iw-p.Pad >= p.W {
+						continue
+					}
+					a := math.Float32frombits(dy[((n*p.K+k)*p.OH+oh)*p.OW+ow])
+					b := math.Float32frombits(x[((n*p.C+g*p.CG+c)*p.H+ih-p.Pad)*p.W+iw-p.Pad])
+					sum += float32(a * b)
+				}
+			}
+		}
+		dw[i] = math.Float32bits(sum)
+	})
+}
+
+// convParallel calls f(i) for i < total, spread over GOMAXPROCS goroutines
+// in contiguous chunks (each output is computed on its own, so the order
+// does not matter).
+func convParallel(total uint32, f func(i uint32)) {
+	workers := uint32(min(runtime.GOMAXPROCS(0), 64))
+	if total < 4096 || workers < 2 {
+		for i := range total {
+			f(i)
+		}
+		return
+	}
+	chunk := (total + workers - 1) / workers
+	var wg sync.WaitGroup
+	for lo := uint32(0); lo < total; lo += chunk {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < min(lo+chunk, total); i++ {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
