@@ -65,8 +65,12 @@ var bnWideSets = []struct {
 	name string
 	gen  func(rng *rand.Rand, n int) []int64
 }{
-	{"small", func(rng *rand.Rand, n int) []int64 { return fillI64(n, func(int) int64 { return rng.Int64N(1<<24) - 1<<23 }) }},
-	{"40bit", func(rng *rand.Rand, n int) []int64 { return fillI64(n, func(int) int64 { return rng.Int64N(1<<41) - 1<<40 }) }},
+	{"small", func(rng *rand.Rand, n int) []int64 {
+		return fillI64(n, func(int) int64 { return rng.Int64N(1<<24) - 1<<23 })
+	}},
+	{"40bit", func(rng *rand.Rand, n int) []int64 {
+		return fillI64(n, func(int) int64 { return rng.Int64N(1<<41) - 1<<40 })
+	}},
 	{"random", func(rng *rand.Rand, n int) []int64 { return fillI64(n, func(int) int64 { return int64(rng.Uint64()) }) }},
 	{"extremes", func(_ *rand.Rand, n int) []int64 {
 		ext := []int64{math.MinInt64, math.MaxInt64, 0, -1, 1, 1 << 47, -1 << 47, 1<<62 + 12345, -1 << 62, 65535, -32768}

@@ -585,10 +585,10 @@ fn bn_shr96(w: vec3<u32>, s: i32) -> vec3<u32> {
     if (s == 0) {
         return vec3<u32>(w.x, w.y, select(0u, 1u, w.z == 0u && w.y < 0x80000000u));
     }
-    if (s >= 96) {
-        return vec3<u32>(0u, 0u, 1u);
+    if (s >= 128) {
+        return vec3<u32>(0u, 0u, 1u); // w < 2^96 < 2^(s-1): below the half
     }
-    var a = array<u32, 6>(w.x, w.y, w.z, 0u, 0u, 0u);
+    var a = array<u32, 8>(w.x, w.y, w.z, 0u, 0u, 0u, 0u, 0u);
     let us = u32(s);
     let ws = us / 32u;
     let bs = us % 32u;

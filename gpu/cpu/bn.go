@@ -470,8 +470,8 @@ func bnShr128(hi, lo uint64, s int32) (uint64, bool) {
 	if s == 0 {
 		return lo, hi == 0 && lo>>63 == 0
 	}
-	if s >= 96 {
-		return 0, true // v < 2^95 <= 2^(s-1): below the half
+	if s >= 128 {
+		return 0, true // v < 2^96 < 2^(s-1): below the half
 	}
 	us := uint(s)
 	// q = v >> s, half bit s-1, below = v mod 2^(s-1) != 0.
