@@ -250,8 +250,10 @@ func TestBNBackwardFloat(t *testing.T) {
 			n, c, hw int
 			expDy    int
 			scale    int32 // 0: no Scale tensor
-		}{{1, 1, 1, -20, 0}, {2, 3, 15, -20, 0}, {4, 2, 49, -12, 3}, {8, 4, 1, -25, -4}, {2, 1, 300, -18, 0}, {16, 3, 9, -6, -20}} {
-			t.Run(fmt.Sprintf("%v/n=%d/c=%d/hw=%d/e=%d/scale=%d", d.Backend(), bc.n, bc.c, bc.hw, bc.expDy, bc.scale), func(t *testing.T) {
+			i8       bool  // δy as I8 codes
+		}{{1, 1, 1, -20, 0, false}, {2, 3, 15, -20, 0, false}, {4, 2, 49, -12, 3, false}, {8, 4, 1, -25, -4, false},
+			{2, 1, 300, -18, 0, false}, {16, 3, 9, -6, -20, false}, {3, 2, 7, -20, 2, true}, {9, 5, 1, -15, 0, true}} {
+			t.Run(fmt.Sprintf("%v/n=%d/c=%d/hw=%d/e=%d/scale=%d/i8=%v", d.Backend(), bc.n, bc.c, bc.hw, bc.expDy, bc.scale, bc.i8), func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(seed, 100+uint64(ci)))
 				total := bc.n * bc.c * bc.hw
 				shape := []int{bc.n, bc.c, bc.hw, 1}
@@ -272,7 +274,12 @@ func TestBNBackwardFloat(t *testing.T) {
 				check(t, err)
 				bt, err := d.UploadI32([]int{bc.c}, -7, make([]int32, bc.c))
 				check(t, err)
-				dyt, err := d.UploadI32(shape, bc.expDy, dy)
+				var dyt *Tensor
+				if bc.i8 {
+					dyt, err = d.UploadI8(shape, bc.expDy, convert(dy, func(x int32) int8 { return int8(x) }))
+				} else {
+					dyt, err = d.UploadI32(shape, bc.expDy, dy)
+				}
 				check(t, err)
 				if bc.scale != 0 {
 					if dyt.Scale, err = d.UploadI32([]int{1}, 0, []int32{bc.scale}); err != nil {

@@ -101,6 +101,11 @@ func bnStatsCases(rng *rand.Rand) []kcase {
 			}
 		}
 	}
+	// Past 65535 workgroups (one per channel): the grid spills into y.
+	c := 65537
+	cs = append(cs, kcase{name: fmt.Sprintf("spill/n=2/c=%d", c),
+		params: cpu.BNStatsParams{C: uint32(c), N: 2, HW: 1, Shift: 1},
+		outs:   []int{c, c, 2 * c, 2 * c}, ins: [][]uint32{bnI32Sets[0].gen(rng, 2*c)}})
 	return cs
 }
 
@@ -156,6 +161,11 @@ func bnFwdCases(rng *rand.Rand) []kcase {
 			params: cpu.BNFwdParams{C: 1, HW: uint32(n), Total: uint32(n), Shift: 0},
 			outs:   []int{n, n}, ins: [][]uint32{z, {0}, {256}, {128}, {0}}})
 	}
+	// Past 65535 workgroups of 64: the grid spills into y.
+	t := 65535*64 + 1
+	cs = append(cs, kcase{name: fmt.Sprintf("spill/n=%d", t),
+		params: cpu.BNFwdParams{C: 3, HW: 1, Total: uint32(t), Shift: 1},
+		outs:   []int{t, t}, ins: append([][]uint32{bnI32Sets[0].gen(rng, t)}, bnChannelParams(rng, 3, "typical")...)})
 	return cs
 }
 
@@ -206,6 +216,12 @@ func bnBwdReduceCases(rng *rand.Rand) []kcase {
 				params: cpu.BNBwdReduceParams{C: uint32(c), N: uint32(nn), HW: uint32(hw)},
 				outs:   []int{4 * c}, ins: [][]uint32{dy.gen(rng, t), xh.gen(rng, t)}})
 		}
+		for _, xh := range bnI32Sets[1:4] {
+			dy, last := bnDyI8(rng, nn, c, hw)
+			cs = append(cs, kcase{name: fmt.Sprintf("n=%d/c=%d/hw=%d/dy=i8/xhat=%s", nn, c, hw, xh.name),
+				params: cpu.BNBwdReduceParams{C: uint32(c), N: uint32(nn), HW: uint32(hw), DyLast: last},
+				outs:   []int{4 * c}, ins: [][]uint32{dy, xh.gen(rng, t)}})
+		}
 	}
 	return cs
 }
@@ -244,12 +260,20 @@ func bnBwdDxCases(rng *rand.Rand) []kcase {
 	for _, s := range bnShapes {
 		nn, c, hw := s[0], s[1], s[2]
 		t := nn * c * hw
-		for _, pair := range [][2]int{{2, 1}, {2, 0}, {3, 3}, {4, 5}, {6, 6}} {
+		for _, pair := range [][2]int{{2, 1}, {2, 0}, {3, 3}, {4, 5}, {6, 6}, {-1, 1}} {
 			for _, coefKind := range []string{"grads", "random"} {
-				dy, xh := bnI32Sets[pair[0]], bnI32Sets[pair[1]]
-				dyw, xhw := dy.gen(rng, t), xh.gen(rng, t)
+				var last uint32
+				var dyw []uint32
+				dyName := "i8"
+				if pair[0] >= 0 {
+					dyw, dyName = bnI32Sets[pair[0]].gen(rng, t), bnI32Sets[pair[0]].name
+				} else {
+					dyw, last = bnDyI8(rng, nn, c, hw)
+				}
+				xh := bnI32Sets[pair[1]]
+				xhw := xh.gen(rng, t)
 				sums := make([]uint32, 4*c)
-				cpu.BNBwdReduce(cpu.BNBwdReduceParams{C: uint32(c), N: uint32(nn), HW: uint32(hw)}, sums, dyw, xhw, []uint32{0})
+				cpu.BNBwdReduce(cpu.BNBwdReduceParams{C: uint32(c), N: uint32(nn), HW: uint32(hw), DyLast: last}, sums, dyw, xhw, []uint32{0})
 				coef := make([]uint32, 2*c)
 				if coefKind == "grads" {
 					ch := bnChannelParams(rng, c, "typical")
@@ -263,11 +287,22 @@ func bnBwdDxCases(rng *rand.Rand) []kcase {
 						}
 					}
 				}
-				cs = append(cs, kcase{name: fmt.Sprintf("n=%d/c=%d/hw=%d/dy=%s/xhat=%s/coef=%s", nn, c, hw, dy.name, xh.name, coefKind),
-					params: cpu.BNBwdDxParams{C: uint32(c), HW: uint32(hw), Total: uint32(t), Count: uint32(nn * hw)},
+				cs = append(cs, kcase{name: fmt.Sprintf("n=%d/c=%d/hw=%d/dy=%s/xhat=%s/coef=%s", nn, c, hw, dyName, xh.name, coefKind),
+					params: cpu.BNBwdDxParams{C: uint32(c), HW: uint32(hw), Total: uint32(t), Count: uint32(nn * hw), DyLast: last},
 					outs:   []int{2 * t}, ins: [][]uint32{dyw, xhw, sums, coef}})
 			}
 		}
 	}
 	return cs
+}
+
+// bnDyI8 returns random int8 δy codes for an [N, C, HW] tensor (as [N, C,
+// 1, HW], or [N, C] when HW = 1) packed along its last dimension, and that
+// dimension.
+func bnDyI8(rng *rand.Rand, n, c, hw int) ([]uint32, uint32) {
+	rows, last := n*c, hw
+	if hw == 1 {
+		rows, last = n, c
+	}
+	return i8Sets[0].gen(rng, rows, last), uint32(last)
 }

@@ -23,7 +23,7 @@ import (
 //	γ8, β8   I32 [C]                       -7 (Q(·,8) of the masters, computed elsewhere)
 //	y        I32 [N, C, H, W]              -14
 //	running  I64 [C] mean -31, var -30     initial values 0 and 1 (= 2^30 codes): Device.BNRunningStats
-//	δy       I32 [N, C, H, W]              e1 = δy.Exp (+ δy.Scale[0])
+//	δy       I32 or I8 [N, C, H, W]        e1 = δy.Exp (+ δy.Scale[0])
 //	dγ, dβ   I32 [C]                       -14 (G_BN = Q(·,15))
 //	δz       I64 [N, C, H, W]              δy.Exp - 38, Scale = δy.Scale (E2 is applied afterwards)
 //
@@ -296,8 +296,9 @@ func (g *BNGrad) Release() {
 
 // BNBackward records bn_bwd_reduce, bn_bwd_grads and bn_bwd_dx: the BN
 // backward in fixed point (A9, docs/dataflow.md "Backward 6."). dy: I32
-// codes [N, C, H, W] or [N, C] with exponent e1 = dy.Exp (+ dy.Scale[0]
-// when dy has a Scale), |dy.Exp| <= 2^20; xhat: BNForward's I32 x̂ codes
+// codes, or I8 codes (E1, packed along the last dimension), [N, C, H, W] or
+// [N, C] with exponent e1 = dy.Exp (+ dy.Scale[0] when dy has a Scale),
+// |dy.Exp| <= 2^20; xhat: BNForward's I32 x̂ codes
 // (Exp -7) of the same shape; gamma8: I32 [C], Exp -7; sigma: the I32 [C]
 // σ (Exp -15) of the forward. With n = N·H·W, per channel:
 //
@@ -308,12 +309,14 @@ func (g *BNGrad) Release() {
 //	T  = 2^14·n·δy - 2^14·Σδy - x̂·Σδy·x̂           wide, in units of 2^(e1-14)/n
 //	δz = RoundShr(T·k, S - 32)                     I64, Exp dy.Exp - 38, Scale dy.Scale
 //
-// δz is dx = γ/σ·(δy - mean(δy) - x̂·mean(δy·x̂)) with dx = δz·2^(e1-38):
-// one rounding of the exact 96-bit T·k, k relatively exact to 2^-24, so δz
-// keeps at least 15 significant bits wherever |γ/σ·δy| >= 2^(e1-23)
-// (the largest values of an E1 tensor with |γ/σ| >= 2^-16), and fits
-// int64 while |γ/σ·δy| < 2^(e1+24); beyond it saturates with ErrOverflow.
-// δz is wider than the dataflow's E2 input and is meant for quant_flag.
+// δz is dx = γ/σ·(δy - mean(δy) - x̂·mean(δy·x̂)) with dx = δz·2^(e1-38),
+// γ = γ8·2^-7, σ = sigma·2^-15, x̂ = xhat·2^-7 (the forward's quantized
+// values, STE through every Q as in B§2.4): one rounding of the exact
+// 96-bit T·k, with k exact to 2^-24 relative (k > 2^23). So δz keeps at
+// least 15 significant bits wherever |dx| >= 2^(e1-24) and fits int64
+// while |dx| < 2^(e1+25): for E1 codes (max |δy| >= 64 codes) that is
+// 2^-30 <= |γ/σ| < 2^18. Beyond, δz (or T) saturates with ErrOverflow.
+// δz is meant for quant_flag (E2), which scales it to 8 bits and the flag.
 func (r *Recorder) BNBackward(dy, xhat, gamma8, sigma *Tensor) *BNGrad {
 	const (
 		kr = "bn_bwd_reduce"
@@ -324,11 +327,19 @@ func (r *Recorder) BNBackward(dy, xhat, gamma8, sigma *Tensor) *BNGrad {
 		return nil
 	}
 	shapes := shapesOf(dy, xhat, gamma8, sigma)
-	if err := r.checkBNInput(kr, shapes, "dy", dy); err != nil {
+	var dyLast uint32
+	if dy != nil && dy.dtype == I8 && len(dy.shape) > 0 {
+		dyLast = uint32(dy.shape[len(dy.shape)-1]) // int8 codes packed along the last dimension
+	}
+	if err := r.checkBNInput(kr, shapes, "xhat", xhat); err != nil {
 		r.fail(err)
 		return nil
 	}
-	if err := r.checkBNInput(kr, shapes, "xhat", xhat); err != nil {
+	if dy == nil || dy.dtype != I8 && dy.dtype != I32 {
+		r.fail(kernelErr(kr, shapes, ErrShape, "dy must be I32 or I8 codes"))
+		return nil
+	}
+	if err := r.checkTensor(kr, shapes, "dy", dy, dy.dtype, len(xhat.shape)); err != nil {
 		r.fail(err)
 		return nil
 	}
@@ -340,7 +351,7 @@ func (r *Recorder) BNBackward(dy, xhat, gamma8, sigma *Tensor) *BNGrad {
 		r.fail(kernelErr(kr, shapes, ErrShape, "dy exponent %d out of range", dy.Exp))
 		return nil
 	}
-	n, c, hw := bnDims(dy)
+	n, c, hw := bnDims(xhat)
 	if err := r.checkBNChannel(kg, shapes, "gamma8", gamma8, I32, c, -7); err != nil {
 		r.fail(err)
 		return nil
@@ -374,10 +385,10 @@ func (r *Recorder) BNBackward(dy, xhat, gamma8, sigma *Tensor) *BNGrad {
 	}
 	g.DZ.Scale = dy.Scale
 	count := uint32(n * hw)
-	if r.Run(kr, cpu.BNBwdReduceParams{C: uint32(c), N: uint32(n), HW: uint32(hw)}, g.Sums, dy, xhat) != nil ||
+	if r.Run(kr, cpu.BNBwdReduceParams{C: uint32(c), N: uint32(n), HW: uint32(hw), DyLast: dyLast}, g.Sums, dy, xhat) != nil ||
 		r.Run(kg, cpu.BNBwdGradsParams{C: uint32(c), Count: count, ExpDy: int32(dy.Exp), UseScale: useScale},
 			g.DGamma, g.DBeta, g.Coef, g.Sums, gamma8, sigma, scale) != nil ||
-		r.Run(kd, cpu.BNBwdDxParams{C: uint32(c), HW: uint32(hw), Total: uint32(n * c * hw), Count: count},
+		r.Run(kd, cpu.BNBwdDxParams{C: uint32(c), HW: uint32(hw), Total: uint32(n * c * hw), Count: count, DyLast: dyLast},
 			g.DZ, dy, xhat, g.Sums, g.Coef) != nil {
 		g.Release()
 		return nil

@@ -38,7 +38,7 @@ var bnKernels = []Kernel{
 	{Name: "bn_bwd_reduce", File: "bn.wgsl", Twin: cpu.BNBwdReduce, Outputs: 1, ErrorWord: true,
 		Words: words(func(p cpu.BNBwdReduceParams) []uint64 {
 			t := mul(p.N, p.HW) * uint64(p.C)
-			return []uint64{4 * uint64(p.C), t, t}
+			return []uint64{4 * uint64(p.C), bnDyWords(t, p.DyLast), t}
 		}),
 		Grid:  grid1D(cpu.BNGroup, func(p cpu.BNBwdReduceParams) uint32 { return p.C * cpu.BNGroup }),
 		Check: checkParams(func(p cpu.BNBwdReduceParams) bool { return bnCheckC(p.C) }, "need C <= 2^24")},
@@ -51,7 +51,7 @@ var bnKernels = []Kernel{
 	{Name: "bn_bwd_dx", File: "bn.wgsl", Twin: cpu.BNBwdDx, Outputs: 1, ErrorWord: true,
 		Words: words(func(p cpu.BNBwdDxParams) []uint64 {
 			t, c := uint64(p.Total), uint64(p.C)
-			return []uint64{2 * t, t, t, 4 * c, 2 * c}
+			return []uint64{2 * t, bnDyWords(t, p.DyLast), t, 4 * c, 2 * c}
 		}),
 		Grid:  grid1D(64, func(p cpu.BNBwdDxParams) uint32 { return p.Total }),
 		Check: checkParams(func(p cpu.BNBwdDxParams) bool { return p.C > 0 && p.HW > 0 }, "need C > 0 and HW > 0")},
@@ -60,3 +60,13 @@ var bnKernels = []Kernel{
 // bnCheckC: the per-channel grids have C·BNGroup invocations, which must
 // fit a u32.
 func bnCheckC(c uint32) bool { return c <= 1<<24 }
+
+// bnDyWords: the words of δy for t elements, int32 (last = 0) or int8
+// packed along rows of last elements.
+func bnDyWords(t uint64, last uint32) uint64 {
+	if last == 0 {
+		return t
+	}
+	l := uint64(last)
+	return (t + l - 1) / l * ((l + 3) / 4)
+}

@@ -408,12 +408,16 @@ fn bn_eval_stats(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
 }
 
 // bn_bwd_reduce: for c < p.c, sums[4c..4c+4) = (Σ δy, Σ δy·x̂) as two wide
-// values, in bn_stats' reduction order. One workgroup per channel.
+// values, in bn_stats' reduction order. One workgroup per channel. δy is
+// int32 codes (dy_last = 0) or int8 codes packed 4 per word along rows of
+// dy_last elements, each row starting a new word (an I8 tensor whose last
+// dimension is dy_last).
 // Twin: cpu.BNBwdReduce.
 struct BNBwdReduceParams {
-    c: u32,   // channels
-    n: u32,   // batch
-    hw: u32,  // H·W
+    c: u32,        // channels
+    n: u32,        // batch
+    hw: u32,       // H·W
+    dy_last: u32,  // 0: δy is int32 codes; L > 0: int8 codes packed along rows of L
 }
 @group(0) @binding(0) var<uniform> bn_red_p: BNBwdReduceParams;
 @group(0) @binding(1) var<storage, read_write> bn_red_sums: array<u32>;
@@ -435,7 +439,14 @@ fn bn_bwd_reduce(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgrou
     var b = WIDE_ZERO;
     for (var k = t; k < n; k += bn_group) {
         let i = bn_index(k, c, cc, hw);
-        let g = bn_red_dy[i];
+        var g: i32;
+        let last = bn_red_p.dy_last;
+        if (last == 0u) {
+            g = bn_red_dy[i];
+        } else {
+            let col = i % last;
+            g = sign_extend_i8(bitcast<u32>(bn_red_dy[i / last * ((last + 3u) / 4u) + col / 4u]), col % 4u);
+        }
         a = bn_add(a, wide_from_i32(g), &flag);
         b = bn_add(b, wide_mul_i32(g, bn_red_xhat[i]), &flag);
     }
@@ -625,10 +636,11 @@ fn bn_shr96(w: vec3<u32>, s: i32) -> vec3<u32> {
 // T·k is formed exactly in 96 bits; T and δz saturate (flagged) when they
 // leave int64. Grid: 1-D over p.total. Twin: cpu.BNBwdDx.
 struct BNBwdDxParams {
-    c: u32,      // channels
-    hw: u32,     // H·W
-    total: u32,  // N·C·HW
-    count: u32,  // n = N·HW
+    c: u32,        // channels
+    hw: u32,       // H·W
+    total: u32,    // N·C·HW
+    count: u32,    // n = N·HW
+    dy_last: u32,  // as in BNBwdReduceParams
 }
 @group(0) @binding(0) var<uniform> bn_dx_p: BNBwdDxParams;
 @group(0) @binding(1) var<storage, read_write> bn_dx_dz: array<u32>;
@@ -648,7 +660,15 @@ fn bn_bwd_dx(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
     let s2 = vec2<u32>(bn_dx_sums[4u * c + 2u], bn_dx_sums[4u * c + 3u]);
     let k = bn_dx_coef[2u * c];
     let sh = bn_dx_coef[2u * c + 1u];
-    let t1 = bn_mul(bn_mul_i(wide_from_i32(bn_dx_dy[i]), 16384, &flag), bn_dx_p.count, false, &flag);
+    var g: i32;
+    let last = bn_dx_p.dy_last;
+    if (last == 0u) {
+        g = bn_dx_dy[i];
+    } else {
+        let col = i % last;
+        g = sign_extend_i8(bitcast<u32>(bn_dx_dy[i / last * ((last + 3u) / 4u) + col / 4u]), col % 4u);
+    }
+    let t1 = bn_mul(bn_mul_i(wide_from_i32(g), 16384, &flag), bn_dx_p.count, false, &flag);
     let t2 = bn_mul_i(s1, 16384, &flag);
     let t3 = bn_mul_i(s2, bn_dx_xhat[i], &flag);
     let t = bn_sub(bn_sub(t1, t2, &flag), t3, &flag);

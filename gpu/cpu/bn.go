@@ -342,13 +342,25 @@ func BNEvalStats(p BNEvalParams, mu, sigma, runMean, runVar, errWord []uint32) {
 // BNBwdReduceParams is the uniform of bn_bwd_reduce (struct
 // BNBwdReduceParams in WGSL).
 type BNBwdReduceParams struct {
-	C  uint32 // channels
-	N  uint32 // batch
-	HW uint32 // H·W
+	C      uint32 // channels
+	N      uint32 // batch
+	HW     uint32 // H·W
+	DyLast uint32 // 0: δy is int32 codes; L > 0: int8 codes packed along a last dimension of L
+}
+
+// bnDy is bn_dy: element i of δy, int32 codes (last = 0) or int8 codes
+// packed 4 per word along rows of last elements, each row starting a word.
+func bnDy(dy []uint32, i, last uint32) int32 {
+	if last == 0 {
+		return int32(dy[i])
+	}
+	col := i % last
+	return SignExtendI8(dy[i/last*((last+3)/4)+col/4], col%4)
 }
 
 // BNBwdReduce is the twin of bn_bwd_reduce: for c < p.C, sums[4c..4c+4) =
-// (Σ δy, Σ δy·x̂) as two I64 values, in the reduction order of bn_stats.
+// (Σ δy, Σ δy·x̂) as two I64 values, in the reduction order of bn_stats,
+// with δy read by bnDy.
 func BNBwdReduce(p BNBwdReduceParams, sums, dy, xhat, errWord []uint32) {
 	n := p.N * p.HW
 	var flag uint32
@@ -358,7 +370,7 @@ func BNBwdReduce(p BNBwdReduceParams, sums, dy, xhat, errWord []uint32) {
 			var a, b int64
 			for k := t; k < n; k += BNGroup {
 				i := bnIndex(k, c, p.C, p.HW)
-				g := int64(int32(dy[i]))
+				g := int64(bnDy(dy, i, p.DyLast))
 				a = bnAdd(a, g, &flag)
 				b = bnAdd(b, g*int64(int32(xhat[i])), &flag)
 			}
@@ -444,10 +456,11 @@ func BNBwdGrads(p BNBwdGradsParams, dgamma, dbeta, coef, sums, gamma8, sigma, sc
 
 // BNBwdDxParams is the uniform of bn_bwd_dx (struct BNBwdDxParams in WGSL).
 type BNBwdDxParams struct {
-	C     uint32 // channels
-	HW    uint32 // H·W
-	Total uint32 // N·C·HW elements
-	Count uint32 // n = N·HW
+	C      uint32 // channels
+	HW     uint32 // H·W
+	Total  uint32 // N·C·HW elements
+	Count  uint32 // n = N·HW
+	DyLast uint32 // as BNBwdReduceParams.DyLast
 }
 
 // bnShr128 is bn_shr96: the magnitude (hi, lo) < 2^96 shifted right by s
@@ -517,7 +530,7 @@ func BNBwdDx(p BNBwdDxParams, dz, dy, xhat, sums, coef, errWord []uint32) {
 		s1 := FromWideWords(sums[4*c], sums[4*c+1])
 		s2 := FromWideWords(sums[4*c+2], sums[4*c+3])
 		k, sh := int32(coef[2*c]), int32(coef[2*c+1])
-		t1 := bnMul(bnMulI(int64(int32(dy[i])), 1<<14, &flag), p.Count, false, &flag)
+		t1 := bnMul(bnMulI(int64(bnDy(dy, i, p.DyLast)), 1<<14, &flag), p.Count, false, &flag)
 		t2 := bnMulI(s1, 1<<14, &flag)
 		t3 := bnMulI(s2, int32(xhat[i]), &flag)
 		t := bnSub(bnSub(t1, t2, &flag), t3, &flag)
