@@ -320,6 +320,21 @@ func TestBNBackwardFloat(t *testing.T) {
 							sdyx += float64(dy[i]) * math.Exp2(e1) * float64(xV[i]) / 128
 						}
 					}
+					// G_BN = Q(·,15) of quant (exact: the sums fit float32's 24 bits here).
+					for _, q := range []struct {
+						name string
+						got  int32
+						v    float64
+					}{{"dbeta", dbV[c], sdy}, {"dgamma", dgV[c], sdyx}} {
+						if math.Abs(q.v)*math.Exp2(-e1+7) >= 1<<24 {
+							continue
+						}
+						want, err := quant.GradBN([]float32{float32(q.v)}, 15)
+						check(t, err)
+						if want.Exp != -14 || want.Q[0] != q.got {
+							t.Errorf("channel %d: %s %d, quant.GradBN %d e%d", c, q.name, q.got, want.Q[0], want.Exp)
+						}
+					}
 					if v := sdy * math.Exp2(14); !nearTie(v) && float64(dbV[c]) != math.RoundToEven(v) {
 						t.Errorf("channel %d: dbeta %d, want %v", c, dbV[c], v)
 					}

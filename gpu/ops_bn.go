@@ -383,7 +383,7 @@ func (r *Recorder) BNBackward(dy, xhat, gamma8, sigma *Tensor) *BNGrad {
 		g.Release()
 		return nil
 	}
-	g.DZ.Scale = dy.Scale
+	g.DZ.Scale, g.Sums.Scale = dy.Scale, dy.Scale
 	count := uint32(n * hw)
 	if r.Run(kr, cpu.BNBwdReduceParams{C: uint32(c), N: uint32(n), HW: uint32(hw), DyLast: dyLast}, g.Sums, dy, xhat) != nil ||
 		r.Run(kg, cpu.BNBwdGradsParams{C: uint32(c), Count: count, ExpDy: int32(dy.Exp), UseScale: useScale},
