@@ -101,11 +101,11 @@ func bnStatsCases(rng *rand.Rand) []kcase {
 			}
 		}
 	}
-	// Past 65535 workgroups (one per channel): the grid spills into y.
-	c := 65537
-	cs = append(cs, kcase{name: fmt.Sprintf("spill/n=2/c=%d", c),
-		params: cpu.BNStatsParams{C: uint32(c), N: 2, HW: 1, Shift: 1},
-		outs:   []int{c, c, 2 * c, 2 * c}, ins: [][]uint32{bnI32Sets[0].gen(rng, 2*c)}})
+	// Many channels (one workgroup each; BNMaxChannels caps the grid).
+	c := 4097
+	cs = append(cs, kcase{name: fmt.Sprintf("n=3/c=%d", c),
+		params: cpu.BNStatsParams{C: uint32(c), N: 3, HW: 1, Shift: 1},
+		outs:   []int{c, c, 2 * c, 2 * c}, ins: [][]uint32{bnI32Sets[0].gen(rng, 3*c)}})
 	return cs
 }
 

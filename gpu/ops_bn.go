@@ -38,6 +38,10 @@ const (
 	BNMaxExp = 16
 )
 
+// BNMaxChannels is the most channels BN takes: the per-channel reductions
+// run one workgroup per channel, within one grid dimension.
+const BNMaxChannels = 65535
+
 // BNDecay16 returns the fixed-point decay round(decay·2^16) of
 // BNRunningUpdate (0.9 -> 58982, [OFF]'s 0.997 -> 65339), clamped to
 // [0, 65536].
@@ -73,7 +77,7 @@ func bnDims(t *Tensor) (n, c, hw int) {
 }
 
 // checkBNInput validates an activation-shaped BN tensor: I32, rank 2 or 4,
-// N·H·W >= 1, C >= 1, C <= 2^24.
+// N·H·W >= 1, 1 <= C <= BNMaxChannels.
 func (r *Recorder) checkBNInput(k string, shapes [][]int, what string, t *Tensor) error {
 	if err := r.checkTensor(k, shapes, what, t, I32, -1); err != nil {
 		return err
@@ -85,8 +89,8 @@ func (r *Recorder) checkBNInput(k string, shapes [][]int, what string, t *Tensor
 	if n*hw < 1 || c < 1 {
 		return kernelErr(k, shapes, ErrShape, "%s is empty", what)
 	}
-	if c > 1<<24 {
-		return kernelErr(k, shapes, ErrTooLarge, "%s has %d channels, over 2^24", what, c)
+	if c > BNMaxChannels {
+		return kernelErr(k, shapes, ErrTooLarge, "%s has %d channels, over %d", what, c, BNMaxChannels)
 	}
 	return nil
 }

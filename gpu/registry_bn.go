@@ -13,7 +13,7 @@ var bnKernels = []Kernel{
 			return []uint64{c, c, 2 * c, 2 * c, mul(p.N, p.HW) * c}
 		}),
 		Grid:  grid1D(cpu.BNGroup, func(p cpu.BNStatsParams) uint32 { return p.C * cpu.BNGroup }),
-		Check: checkParams(func(p cpu.BNStatsParams) bool { return bnCheckC(p.C) && p.Shift >= -31 && p.Shift <= 31 }, "need C <= 2^24 and -31 <= Shift <= 31")},
+		Check: checkParams(func(p cpu.BNStatsParams) bool { return bnCheckC(p.C) && p.Shift >= -31 && p.Shift <= 31 }, "need C <= 65535 and -31 <= Shift <= 31")},
 	{Name: "bn_fwd", File: "bn.wgsl", Twin: cpu.BNFwd, Outputs: 2, ErrorWord: true,
 		Words: words(func(p cpu.BNFwdParams) []uint64 {
 			t, c := uint64(p.Total), uint64(p.C)
@@ -41,7 +41,7 @@ var bnKernels = []Kernel{
 			return []uint64{4 * uint64(p.C), bnDyWords(t, p.DyLast), t}
 		}),
 		Grid:  grid1D(cpu.BNGroup, func(p cpu.BNBwdReduceParams) uint32 { return p.C * cpu.BNGroup }),
-		Check: checkParams(func(p cpu.BNBwdReduceParams) bool { return bnCheckC(p.C) }, "need C <= 2^24")},
+		Check: checkParams(func(p cpu.BNBwdReduceParams) bool { return bnCheckC(p.C) }, "need C <= 65535")},
 	{Name: "bn_bwd_grads", File: "bn.wgsl", Twin: cpu.BNBwdGrads, Outputs: 3, ErrorWord: true,
 		Words: words(func(p cpu.BNBwdGradsParams) []uint64 {
 			c := uint64(p.C)
@@ -57,9 +57,9 @@ var bnKernels = []Kernel{
 		Check: checkParams(func(p cpu.BNBwdDxParams) bool { return p.C > 0 && p.HW > 0 }, "need C > 0 and HW > 0")},
 }
 
-// bnCheckC: the per-channel grids have C·BNGroup invocations, which must
-// fit a u32.
-func bnCheckC(c uint32) bool { return c <= 1<<24 }
+// bnCheckC: the per-channel reductions run one workgroup per channel, at
+// most BNMaxChannels (so that the grid never spills into y).
+func bnCheckC(c uint32) bool { return c <= BNMaxChannels }
 
 // bnDyWords: the words of δy for t elements, int32 (last = 0) or int8
 // packed along rows of last elements.
