@@ -29,11 +29,20 @@
 // row convolves one (n/8)×(n/8) image of 64 channels with 64 3×3 filters,
 // stride 1, padding 1 (Spec.Shape prints the shapes of every row).
 //
+// Running them:
+//
+//	go test -run XXX -bench . -benchtime 3x ./bench/
+//	go run ./cmd/wgbench -backend all -kernels gemm -sizes 256,512,1024 -runs 5
+//
+// GOEXPERIMENT=simd in the environment of either selects internal/i8gemm's
+// AVX-512 path for the CPU rows (Host reports it in Machine.GOEXPERIMENT).
+//
 // # Number format
 //
 // Throughput is GOP/s = operations / median time / 1e9 (a multiply-add is
 // two operations, for int8 and float32 alike) for compute-bound rows and
-// GB/s = bytes read and written / median time / 1e9 for memory-bound rows
+// GB/s = bytes read and written / median time / 1e9 for memory-bound rows,
+// and items (images of a training step) per second for [Items] rows
 // ([Spec].Bound). Times are wall-clock seconds of one run: record, submit
 // and wait for the device rows, one call for the host rows.
 //
@@ -48,6 +57,7 @@
 //
 // Errors wrap the sentinels [ErrUnknown] (a family or kernel name that is
 // not in the table), [ErrNotAvailable] (a known family without cases yet),
-// [ErrSize] (a size the row cannot run) and [ErrCheck] (a result that
+// [ErrSize] (a size the row cannot run), [ErrOptions] (bad warm-up or run
+// counts) and [ErrCheck] (a result that
 // differs from its reference), with messages prefixed "bench: ".
 package bench
