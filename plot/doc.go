@@ -4,7 +4,7 @@
 // # Overview
 //
 // [Histogram] draws the distribution of a tensor (weights, activations,
-// gradients), binned exactly as threshold.Histogram, so that a chart and a
+// gradients), binned exactly as internal/hist.Histogram, so that a chart and a
 // calibrator see the same bins. [Curves] draws named series of (x, y)
 // points, such as loss or accuracy against the step, one colour each with
 // a legend. Both write a [Width]×[Height] (576×384 pixel) PNG atomically: to

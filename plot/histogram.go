@@ -5,13 +5,13 @@ import (
 	"image/color"
 	"math"
 
-	"github.com/wageubn/wageubn/threshold"
+	"github.com/wageubn/wageubn/internal/hist"
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 )
 
 // Histogram does the drawing of a histogram of values with bins
-// equal-width bars over [min, max] (binned as [threshold.Histogram]) and
+// equal-width bars over [min, max] (binned as internal/hist.Histogram) and
 // writes it to path as a Width×Height PNG, atomically. The x axis is
 // labelled "value", the y axis "count". values is not modified.
 //
@@ -24,8 +24,8 @@ func Histogram(path, title string, values []float32, bins int) error {
 	if len(values) == 0 {
 		return fmt.Errorf("%w: histogram of no values", ErrInvalid)
 	}
-	if bins < 1 || bins > threshold.MaxBins {
-		return fmt.Errorf("%w: bins = %d, want 1..%d", ErrInvalid, bins, threshold.MaxBins)
+	if bins < 1 || bins > hist.MaxBins {
+		return fmt.Errorf("%w: bins = %d, want 1..%d", ErrInvalid, bins, hist.MaxBins)
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for i, v := range values {
@@ -35,7 +35,7 @@ func Histogram(path, title string, values []float32, bins int) error {
 		}
 		lo, hi = min(lo, x), max(hi, x)
 	}
-	counts, edges, err := threshold.Histogram(values, bins, lo, hi)
+	counts, edges, err := hist.Histogram(values, bins, lo, hi)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}

@@ -25,7 +25,7 @@
 // Summary.Value tag = 1, simple_value = 2 (float), histo = 5;
 // HistogramProto min = 1, max = 2, num = 3, sum = 4, sum_squares = 5
 // (doubles), bucket_limit = 6 and bucket = 7 (packed doubles). Histogram
-// buckets are equal-width over [min, max], binned as threshold.Histogram;
+// buckets are equal-width over [min, max], binned as internal/hist.Histogram;
 // bucket_limit holds the right edges.
 //
 // # Invariants

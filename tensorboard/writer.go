@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/wageubn/wageubn/threshold"
+	"github.com/wageubn/wageubn/internal/hist"
 )
 
 // FileVersion is the file_version of an event file's first record.
@@ -103,7 +103,7 @@ func (w *Writer) AddScalar(tag string, step int64, value float32) error {
 
 // AddHistogram does the writing of a histogram summary of values with
 // bins equal-width buckets over [min, max] (binned as
-// [threshold.Histogram]): HistogramProto{min, max, num, sum, sum_squares,
+// internal/hist.Histogram): HistogramProto{min, max, num, sum, sum_squares,
 // bucket_limit = the right bucket edges, bucket = the counts}, the sums in
 // float64. values is not modified.
 //
@@ -126,8 +126,8 @@ func NewHistogram(values []float32, bins int) (*Histogram, error) {
 	if len(values) == 0 {
 		return nil, fmt.Errorf("%w: histogram of no values", ErrInvalid)
 	}
-	if bins < 1 || bins > threshold.MaxBins {
-		return nil, fmt.Errorf("%w: bins = %d, want 1..%d", ErrInvalid, bins, threshold.MaxBins)
+	if bins < 1 || bins > hist.MaxBins {
+		return nil, fmt.Errorf("%w: bins = %d, want 1..%d", ErrInvalid, bins, hist.MaxBins)
 	}
 	h := &Histogram{Min: math.Inf(1), Max: math.Inf(-1), Num: float64(len(values))}
 	for i, v := range values {
@@ -139,7 +139,7 @@ func NewHistogram(values []float32, bins int) (*Histogram, error) {
 		h.Sum += x
 		h.SumSquares += x * x
 	}
-	counts, edges, err := threshold.Histogram(values, bins, h.Min, h.Max)
+	counts, edges, err := hist.Histogram(values, bins, h.Min, h.Max)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}

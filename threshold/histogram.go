@@ -1,8 +1,10 @@
 package threshold
 
 import (
+	"errors"
 	"fmt"
-	"math"
+
+	"github.com/wageubn/wageubn/internal/hist"
 )
 
 // Histogram does the reference binning of method.md B§7.3 (the golden
@@ -25,69 +27,18 @@ import (
 // too wide for float32; ErrNonFinite for a NaN or infinite element. An empty
 // x gives all-zero counts.
 func Histogram(x []float32, bins int, lo, hi float64) (counts []int64, edges []float64, err error) {
-	if bins < 1 || bins > MaxBins {
-		return nil, nil, fmt.Errorf("%w: histogram bins = %d, want 1..%d", ErrOptions, bins, MaxBins)
+	counts, edges, err = hist.Histogram(x, bins, lo, hi)
+	switch {
+	case errors.Is(err, hist.ErrNonFinite):
+		return nil, nil, fmt.Errorf("%w: %w", ErrNonFinite, err)
+	case err != nil:
+		return nil, nil, fmt.Errorf("%w: histogram: %w", ErrOptions, err)
 	}
-	lo32, hi32 := float32(lo), float32(hi)
-	if !finite32(lo32) || !finite32(hi32) || lo32 > hi32 {
-		return nil, nil, fmt.Errorf("%w: histogram range [%g, %g]", ErrOptions, lo, hi)
-	}
-	for i, v := range x {
-		if !finite32(v) {
-			return nil, nil, fmt.Errorf("%w: element %d is %v", ErrNonFinite, i, v)
-		}
-	}
-	if lo32 == hi32 {
-		lo32, hi32 = lo32-1, hi32+1
-	}
-	if !finite32(hi32 - lo32) {
-		return nil, nil, fmt.Errorf("%w: histogram range [%g, %g] overflows float32", ErrOptions, lo, hi)
-	}
-	counts = histogram32(x, false, false, bins, lo32, hi32)
-	edges = make([]float64, bins+1)
-	w := (float64(hi32) - float64(lo32)) / float64(bins)
-	for j := range edges {
-		edges[j] = float64(lo32) + float64(j)*w
-	}
-	edges[bins] = float64(hi32)
 	return counts, edges, nil
 }
 
-// histogram32 is the binning loop of [Histogram] on a validated range with
-// lo < hi; with abs set it bins |e| instead of e, and with skipZeros it
-// leaves out elements equal to zero.
-func histogram32(x []float32, abs, skipZeros bool, bins int, lo, hi float32) []int64 {
-	counts := make([]int64, bins)
-	nb := float32(bins)
-	width := hi - lo
-	// (e−lo)·bins overflows float32 only when (hi−lo)·bins does; then bin
-	// in float64 (the reference would give +Inf and the last bin).
-	wide := !finite32(width * nb)
-	for _, e := range x {
-		if abs && e < 0 {
-			e = -e
-		}
-		if skipZeros && e == 0 {
-			continue
-		}
-		if e < lo || e > hi {
-			continue
-		}
-		f := (e - lo) * nb
-		f /= width
-		if wide {
-			f = float32(float64(e-lo) * float64(bins) / float64(width))
-		}
-		b := bins - 1
-		if f < nb { // also guards the int conversion against overflow
-			b = int(f)
-		}
-		counts[b]++
-	}
-	return counts
-}
-
-// finite32 reports whether v is neither NaN nor infinite.
-func finite32(v float32) bool {
-	return !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0)
-}
+// histogram32 and finite32 are the shared binning loop and finiteness test.
+var (
+	histogram32 = hist.Bin32
+	finite32    = hist.Finite32
+)

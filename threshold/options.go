@@ -1,6 +1,10 @@
 package threshold
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/wageubn/wageubn/internal/hist"
+)
 
 // HistogramRange selects what the entropy calibrators histogram.
 type HistogramRange string
@@ -40,7 +44,7 @@ const (
 	// empty in the normalised P but not in Q (or the reverse) counts as.
 	DefaultSmoothing = 1e-8
 	// MaxBins bounds Bins: the search costs O(Bins²).
-	MaxBins = 1 << 16
+	MaxBins = hist.MaxBins
 )
 
 // Options configures [Calibrate] and the entropy calibrators [KL], [KLJ]
