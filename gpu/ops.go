@@ -200,3 +200,58 @@ func equalShape(a, b []int) bool {
 	}
 	return true
 }
+
+// Reshape records a copy of x with a new shape holding the same elements in
+// the same row-major order (PyTorch's reshape/flatten), the exponent and
+// Scale unchanged. Narrow dtypes move lanes between words when the last
+// dimension changes (reshape_b8, reshape_b16); wider ones copy words
+// (reshape_b32). The element counts must agree (ErrShape otherwise).
+func (r *Recorder) Reshape(x *Tensor, shape []int) *Tensor {
+	const k = "reshape"
+	if r.err != nil {
+		return nil
+	}
+	if x == nil {
+		r.fail(kernelErr(k, nil, ErrShape, "x is nil"))
+		return nil
+	}
+	shapes := [][]int{x.shape, shape}
+	if err := r.checkTensor(k, shapes, "x", x, x.dtype, -1); err != nil {
+		r.fail(err)
+		return nil
+	}
+	if err := checkShape(shape); err != nil || numElems(shape) != x.Len() {
+		r.fail(kernelErr(k, shapes, ErrShape, "cannot reshape %d elements to %v", x.Len(), shape))
+		return nil
+	}
+	y := r.newOutput(k, shapes, x.dtype, shape, x.Exp)
+	if y == nil {
+		return nil
+	}
+	y.Scale = x.Scale
+	last := func(s []int) uint32 {
+		if len(s) == 0 {
+			return 1
+		}
+		return uint32(s[len(s)-1])
+	}
+	p := cpu.ReshapeParams{N: uint32(x.Len()), OldLast: last(x.shape), NewLast: last(shape), OutWords: uint32(y.words)}
+	name := "reshape_b32"
+	switch x.dtype.perWord() {
+	case 4:
+		name = "reshape_b8"
+	case 2:
+		name = "reshape_b16"
+	default:
+		// Whole words: the layout does not depend on the shape.
+		p = cpu.ReshapeParams{N: uint32(y.words), OldLast: uint32(y.words), NewLast: uint32(y.words), OutWords: uint32(y.words)}
+	}
+	if p.N == 0 {
+		return y
+	}
+	if r.Run(name, p, y, x) != nil {
+		y.Release()
+		return nil
+	}
+	return y
+}

@@ -113,7 +113,29 @@ var coreKernels = []Kernel{
 		Words: gemmWords,
 		Grid:  grid2D(8, 8, func(p cpu.GemmParams) (uint32, uint32) { return ceilDiv(p.N, 8), ceilDiv(p.M, 8) }),
 		Check: checkParams(func(p cpu.GemmParams) bool { return p.KW > 0 && p.KW%4 == 0 }, "KW must be a positive multiple of 4")},
+
+	// reshape.wgsl — gpu/cpu/reshape.go
+	{Name: "reshape_b8", File: "reshape.wgsl", Twin: cpu.ReshapeB8, Outputs: 1,
+		Words: reshapeWords(4), Grid: reshapeGrid, Check: reshapeCheck},
+	{Name: "reshape_b16", File: "reshape.wgsl", Twin: cpu.ReshapeB16, Outputs: 1,
+		Words: reshapeWords(2), Grid: reshapeGrid, Check: reshapeCheck},
+	{Name: "reshape_b32", File: "reshape.wgsl", Twin: cpu.ReshapeB32, Outputs: 1,
+		Words: reshapeWords(1), Grid: reshapeGrid, Check: reshapeCheck},
 }
+
+// reshapeWords sizes the buffers of a reshape kernel with per lanes a word:
+// OutWords for the output, the packed rows of OldLast for the input.
+func reshapeWords(per uint64) func(any) []int {
+	return words(func(p cpu.ReshapeParams) []uint64 {
+		rows := (uint64(p.N) + uint64(p.OldLast) - 1) / max(uint64(p.OldLast), 1)
+		return []uint64{uint64(p.OutWords), rows * ((uint64(p.OldLast) + per - 1) / per)}
+	})
+}
+
+var (
+	reshapeGrid  = grid1D(64, func(p cpu.ReshapeParams) uint32 { return p.OutWords })
+	reshapeCheck = checkParams(func(p cpu.ReshapeParams) bool { return p.OldLast > 0 && p.NewLast > 0 }, "OldLast and NewLast must be positive")
+)
 
 // words builds a Kernel.Words from a typed function (use mul for products,
 // so that they cannot wrap).
