@@ -114,6 +114,23 @@ var coreKernels = []Kernel{
 		Grid:  grid2D(8, 8, func(p cpu.GemmParams) (uint32, uint32) { return ceilDiv(p.N, 8), ceilDiv(p.M, 8) }),
 		Check: checkParams(func(p cpu.GemmParams) bool { return p.KW > 0 && p.KW%4 == 0 }, "KW must be a positive multiple of 4")},
 
+	// cast.wgsl — gpu/cpu/cast.go
+	{Name: "cast_f32_i32", File: "cast.wgsl", Twin: cpu.CastF32I32, Outputs: 1, ErrorWord: true,
+		Words: words(func(p cpu.CastF32I32Params) []uint64 { return []uint64{uint64(p.N), uint64(p.N)} }),
+		Grid:  grid1D(64, func(p cpu.CastF32I32Params) uint32 { return p.N })},
+	{Name: "cast_i32_f32", File: "cast.wgsl", Twin: cpu.CastI32F32, Outputs: 1,
+		Words: words(func(p cpu.CastI32F32Params) []uint64 { return []uint64{uint64(p.N), uint64(p.N), 1} }),
+		Grid:  grid1D(64, func(p cpu.CastI32F32Params) uint32 { return p.N })},
+	{Name: "widen_i32", File: "cast.wgsl", Twin: cpu.WidenI32, Outputs: 1,
+		Words: words(func(p cpu.WidenParams) []uint64 {
+			per := uint64(32 / max(p.Bits, 1))
+			rows := (uint64(p.N) + uint64(p.Last) - 1) / max(uint64(p.Last), 1)
+			return []uint64{uint64(p.N), rows * ((uint64(p.Last) + per - 1) / per)}
+		}),
+		Grid: grid1D(64, func(p cpu.WidenParams) uint32 { return p.N }),
+		Check: checkParams(func(p cpu.WidenParams) bool { return (p.Bits == 8 || p.Bits == 16) && p.Last > 0 },
+			"Bits must be 8 or 16 and Last positive")},
+
 	// reshape.wgsl — gpu/cpu/reshape.go
 	{Name: "reshape_b8", File: "reshape.wgsl", Twin: cpu.ReshapeB8, Outputs: 1,
 		Words: reshapeWords(4), Grid: reshapeGrid, Check: reshapeCheck},
