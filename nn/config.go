@@ -32,9 +32,23 @@ type Bits struct {
 	Momentum, Master, LR            int // optimizer grids: 13, 24, 10
 }
 
+// Arith is how a quantized layer computes.
+type Arith int
+
+const (
+	// Integer is WAGEUBN's integer arithmetic on codes (full8, full8plus,
+	// wageubn; docs/dataflow.md).
+	Integer Arith = iota
+	// FakeQuant is float32 arithmetic on values rounded to quantization
+	// grids, as the PyTorch package computes its modules ([PW]; recipe
+	// pytorch, the golden modules.json cases).
+	FakeQuant
+)
+
 // Config is the quantization setting of one layer.
 type Config struct {
 	Quant    bool // quantized; false runs the layer in float32
+	Arith    Arith
 	IOStrict bool // clip inputs/outputs with the symmetric all-direct quantizer ([PW])
 	Retrain  bool // log2_t thresholds are trainable (TQT gradient)
 	Bits     Bits
@@ -129,6 +143,7 @@ func (r Recipe) Config() (Config, error) {
 	case Float:
 		c.Quant = false
 	case PyTorch:
+		c.Arith = FakeQuant
 		c.IOStrict = true
 		c.Bits = pytorchBits
 	default:
@@ -174,6 +189,9 @@ func (c Config) Validate() error {
 	}
 	if m := c.Momentum; m.Shift < 0 || m.Shift > 16 || m.Num < 0 || m.Num >= 1<<m.Shift {
 		return fmt.Errorf("%w: momentum %d/2^%d must be in [0, 1) with a shift in 0..16", ErrConfig, m.Num, m.Shift)
+	}
+	if c.Arith != Integer && c.Arith != FakeQuant {
+		return fmt.Errorf("%w: arith %d", ErrConfig, c.Arith)
 	}
 	if !(c.BNDecay >= 0 && c.BNDecay < 1) {
 		return fmt.Errorf("%w: bn decay %v not in [0, 1)", ErrConfig, c.BNDecay)

@@ -20,6 +20,7 @@ const (
 	KindConv2d      Kind = "Conv2d"
 	KindLinear      Kind = "Linear"
 	KindBatchNorm2d Kind = "BatchNorm2d"
+	KindBatchNorm1d Kind = "BatchNorm1d"
 	KindReLU        Kind = "ReLU"
 	KindReLU6       Kind = "ReLU6"
 	KindMaxPool2d   Kind = "MaxPool2d"
