@@ -1,0 +1,38 @@
+package bench
+
+import "fmt"
+
+// Specs is the case table: one row per benchmarked kernel, grouped by
+// family. Adding a kernel (a conv_i8 forward, a quantizer, BN, a training
+// step) is adding one row here and its Setup in the family's file.
+var Specs = []Spec{
+	// gemm: C[n,n] = A[n,n]·B[n,n]ᵀ, 2n³ operations. The int8 rows are
+	// measured against gonum's float32 Sgemm at the same size (design.md,
+	// "Performance"); the ceiling is the CPU's int8 VNNI peak (or the GPU's).
+	{Family: "gemm", Kernel: "sgemm_gonum", Bound: Compute, Ceiling: F32Ops,
+		Ops: gemmOps, Bytes: gemmBytes(4, 4), Shape: gemmShape, Setup: setupSgemmGonum},
+	{Family: "gemm", Kernel: "i8gemm_go", Bound: Compute, Ceiling: Int8Ops, Baseline: "sgemm_gonum",
+		Ops: gemmOps, Bytes: gemmBytes(1, 4), Shape: gemmShape, Setup: setupI8gemmGo},
+	{Family: "gemm", Kernel: "gemm_i8", Device: true, Bound: Compute, Ceiling: Int8Ops, Baseline: "sgemm_gonum",
+		Ops: gemmOps, Bytes: gemmBytes(1, 4), Shape: gemmShape, Setup: setupGemmI8},
+
+	// conv: one (n/8)×(n/8) image, 64 -> 64 channels, 3×3, stride 1, pad 1.
+	// conv_f32_go is the float32 baseline (im2col + gonum Sgemm) that the
+	// integer conv kernels will be compared with.
+	{Family: "conv", Kernel: "conv_f32_go", Bound: Compute, Ceiling: F32Ops,
+		Ops: convOps, Bytes: convBytes, Shape: convShape, Setup: setupConvF32Go},
+
+	// quant: memory-bound passes over an n×n int32 tensor (GB/s).
+	{Family: "quant", Kernel: "max_abs", Device: true, Bound: Memory, Ceiling: MemBytes,
+		Ops: elems, Bytes: func(n int) float64 { return 4 * elems(n) }, Shape: squareShape("i32"), Setup: setupMaxAbs},
+	{Family: "quant", Kernel: "pack_i8", Device: true, Bound: Memory, Ceiling: MemBytes,
+		Ops: elems, Bytes: func(n int) float64 { return 5 * elems(n) }, Shape: squareShape("i32"), Setup: setupPackI8},
+}
+
+// elems returns n², the elements of an n×n tensor.
+func elems(n int) float64 { return float64(n) * float64(n) }
+
+// squareShape returns a Shape function printing "dt[n n]".
+func squareShape(dt string) func(int) string {
+	return func(n int) string { return fmt.Sprintf("%s[%d %d]", dt, n, n) }
+}
