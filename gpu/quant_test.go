@@ -1,0 +1,485 @@
+package gpu
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/wageubn/wageubn/gpu/cpu"
+	"github.com/wageubn/wageubn/quant"
+)
+
+// Wrapper-level tests of the quant family: every device result against
+// package quant's scalar functions (integer forms) on the same values, and
+// the worked examples of method.md.
+
+// codesAsFloats returns q·2^exp as float32, exact for |q| < 2^24.
+func codesAsFloats(q []int64, exp int) []float32 {
+	f := make([]float32, len(q))
+	for i, v := range q {
+		f[i] = float32(math.Ldexp(float64(v), exp))
+	}
+	return f
+}
+
+// upload uploads int64 codes as I32 or I64.
+func uploadCodes(t *testing.T, d *Device, dt DType, shape []int, exp int, q []int64) *Tensor {
+	t.Helper()
+	var x *Tensor
+	var err error
+	if dt == I64 {
+		x, err = d.UploadI64(shape, exp, q)
+	} else {
+		x, err = d.UploadI32(shape, exp, convert(q, func(v int64) int32 { return int32(v) }))
+	}
+	check(t, err)
+	return x
+}
+
+// maxOf records the max|x| tensor for a quantizer input.
+func maxOf(r *Recorder, x *Tensor) *Tensor {
+	switch x.DType() {
+	case I64:
+		return r.MaxAbsI64(x)
+	case F32:
+		return r.MaxAbsF32(x)
+	}
+	return r.MaxAbs(x)
+}
+
+// scaleOf downloads Scale[0] of a quantizer output.
+func scaleOf(t *testing.T, y *Tensor) int {
+	t.Helper()
+	s, err := y.Scale.DownloadI32()
+	check(t, err)
+	return int(s[0])
+}
+
+// randCodes returns n codes |q| < 2^bits with a few ties and extremes.
+func randCodes(rng *rand.Rand, n, bits int) []int64 {
+	q := make([]int64, n)
+	for i := range q {
+		switch i % 7 {
+		case 0:
+			q[i] = int64(2*rng.IntN(64)+1) << (bits - 8) // ties of shifts near bits - 7
+		case 1:
+			q[i] = 0
+		default:
+			q[i] = rng.Int64N(1<<(bits+1)) - 1<<bits
+		}
+		q[i] = min(max(q[i], -(1<<bits-1)), 1<<bits-1)
+	}
+	return q
+}
+
+func TestRngMatchesQuant(t *testing.T) {
+	key := quant.RNGKey{Seed: 0xa4093822_299f31d0, Step: 7, Tensor: 3}
+	for _, d := range devices(t) {
+		r := d.Record()
+		y := r.Rng(4097, key)
+		check(t, r.Submit())
+		got, err := y.DownloadU32()
+		check(t, err)
+		for i, v := range got {
+			if want := key.Uint32(uint32(i)); v != want {
+				t.Fatalf("%v: draw %d = %#x, want quant.RNGKey.Uint32 = %#x", d.Backend(), i, v, want)
+			}
+		}
+		// The Random123 known-answer vectors through the shader.
+		var in []uint32
+		for _, v := range philoxKAT {
+			in = append(in, v[:6]...)
+		}
+		it, err := d.UploadU32([]int{len(in)}, 0, in)
+		check(t, err)
+		out, err := d.Empty(U32, []int{4 * len(philoxKAT)}, 0)
+		check(t, err)
+		r = d.Record()
+		check(t, r.Run("rng_philox4x32", cpu.PhiloxParams{N: uint32(len(philoxKAT))}, out, it))
+		check(t, r.Submit())
+		w, err := out.DownloadU32()
+		check(t, err)
+		for i, v := range philoxKAT {
+			for j := range 4 {
+				if w[4*i+j] != v[6+j] {
+					t.Errorf("%v: KAT %d word %d = %#x, want %#x", d.Backend(), i, j, w[4*i+j], v[6+j])
+				}
+			}
+		}
+	}
+}
+
+func TestQuantWeightMatchesQuant(t *testing.T) {
+	rng := rand.New(rand.NewPCG(seed, 11))
+	shape := []int{5, 13}
+	q := randCodes(rng, 65, 23) // masters within float32's exact range
+	want, err := quant.Weight(codesAsFloats(q, -23), 8)
+	check(t, err)
+	for _, d := range devices(t) {
+		r := d.Record()
+		y := r.QuantWeight(uploadCodes(t, d, I32, shape, -23, q))
+		check(t, r.Submit())
+		got, err := y.DownloadI8()
+		check(t, err)
+		if y.Exp != want.Exp {
+			t.Errorf("%v: Exp %d, want %d", d.Backend(), y.Exp, want.Exp)
+		}
+		for i := range got {
+			if int32(got[i]) != want.Q[i] {
+				t.Fatalf("%v: code %d of master %d = %d, want quant.Weight %d", d.Backend(), i, q[i], got[i], want.Q[i])
+			}
+		}
+	}
+}
+
+func TestQuantRegridMatchesQuant(t *testing.T) {
+	rng := rand.New(rand.NewPCG(seed, 12))
+	q := randCodes(rng, 1000, 23)
+	x := codesAsFloats(q, -23)
+	gbn, err := quant.GradBN(x, 15) // G_BN = Q(g, 15): exponent -14
+	check(t, err)
+	q8, err := quant.Direct(x, 8) // BN γ, β: Q(·, 8) without clip
+	check(t, err)
+	for _, d := range devices(t) {
+		xt := uploadCodes(t, d, I32, []int{1000}, -23, q)
+		r := d.Record()
+		a := r.QuantRegrid(xt, -14, math.MinInt32, math.MaxInt32)
+		b := r.QuantRegrid(xt, -7, math.MinInt32, math.MaxInt32)
+		c := r.QuantRegrid(xt, -7, -127, 127)
+		check(t, r.Submit())
+		ga, err := a.DownloadI32()
+		check(t, err)
+		gb, err := b.DownloadI32()
+		check(t, err)
+		gc, err := c.DownloadI32()
+		check(t, err)
+		for i := range q {
+			if ga[i] != gbn.Q[i] || gb[i] != q8.Q[i] || gc[i] != min(max(q8.Q[i], -127), 127) {
+				t.Fatalf("%v: element %d (%d): regrid -14 %d (GradBN %d), -7 %d (Direct %d), clipped %d",
+					d.Backend(), i, q[i], ga[i], gbn.Q[i], gb[i], q8.Q[i], gc[i])
+			}
+		}
+		if w, err := d.ErrorWord(); w != 0 || err != nil {
+			t.Errorf("%v: error word %#x (%v) after right shifts", d.Backend(), w, err)
+		}
+		// A left shift past int32 saturates and flags the error word.
+		big, err := d.UploadI32([]int{2}, 0, []int32{1 << 30, -3})
+		check(t, err)
+		r = d.Record()
+		y := r.QuantRegrid(big, -2, math.MinInt32, math.MaxInt32)
+		check(t, r.Submit())
+		gy, err := y.DownloadI32()
+		check(t, err)
+		if gy[0] != math.MaxInt32 || gy[1] != -12 {
+			t.Errorf("%v: 2^30·4, -3·4 = %d, %d; want MaxInt32 (saturated), -12", d.Backend(), gy[0], gy[1])
+		}
+		if w, err := d.ErrorWord(); !errors.Is(err, ErrOverflow) {
+			t.Errorf("%v: error word %#x (%v) after 2^30·4, want ErrOverflow", d.Backend(), w, err)
+		}
+	}
+}
+
+// quantCase is one input of the E1/E2 comparisons: codes q at exponent exp,
+// with an optional input Scale.
+type quantCase struct {
+	name  string
+	dt    DType
+	q     []int64
+	exp   int
+	scale int32 // 0: none
+}
+
+func quantCases(rng *rand.Rand) []quantCase {
+	return []quantCase{
+		{"i32", I32, randCodes(rng, 1001, 23), -20, 0},
+		{"i32-small", I32, randCodes(rng, 77, 9), 3, 0},
+		{"i32-scale", I32, randCodes(rng, 300, 16), -10, -6},
+		{"i64", I64, randCodes(rng, 999, 23), -30, 0},
+		{"i64-scale", I64, randCodes(rng, 64, 12), -12, 9},
+		{"zeros", I32, make([]int64, 10), -5, 0},
+	}
+}
+
+// upScaled uploads a case with its Scale.
+func upScaled(t *testing.T, d *Device, c quantCase) *Tensor {
+	t.Helper()
+	x := uploadCodes(t, d, c.dt, []int{len(c.q)}, c.exp, c.q)
+	if c.scale != 0 {
+		s, err := d.UploadI32([]int{1}, 0, []int32{c.scale})
+		check(t, err)
+		x.Scale = s
+	}
+	return x
+}
+
+func TestQuantShiftMatchesQuant(t *testing.T) {
+	rng := rand.New(rand.NewPCG(seed, 13))
+	for _, c := range quantCases(rng) {
+		want, err := quant.Shift(codesAsFloats(c.q, c.exp+int(c.scale)), 8)
+		check(t, err)
+		for _, d := range devices(t) {
+			x := upScaled(t, d, c)
+			r := d.Record()
+			y := r.QuantShift(x, maxOf(r, x))
+			check(t, r.Submit())
+			got, err := y.DownloadI8()
+			check(t, err)
+			// A zero tensor has R = 1 code (r = 0), quant R = 1: the
+			// exponents differ by c.exp, the values (zero) do not.
+			if e := y.Exp + scaleOf(t, y); e != want.Exp && c.name != "zeros" {
+				t.Errorf("%s %v: exponent %d, want quant.Shift's %d", c.name, d.Backend(), e, want.Exp)
+			}
+			for i := range got {
+				if int32(got[i]) != want.Q[i] {
+					t.Fatalf("%s %v: code %d of %d = %d, want %d", c.name, d.Backend(), i, c.q[i], got[i], want.Q[i])
+				}
+			}
+		}
+	}
+}
+
+// TestQuantShiftExample is method.md B§2.5's E1 example: e = [0.003,
+// -0.0007, 0.0001] gives R = 2^-8 and E1 = [0.00299072265625,
+// -0.000701904296875, 9.1552734375e-05]. The float32 inputs are exact
+// codes at exponent -40 (the ulp of 0.0001), up to 3.3e9: I64.
+func TestQuantShiftExample(t *testing.T) {
+	x := []float32{0.003, -0.0007, 0.0001}
+	q := make([]int64, len(x))
+	for i, v := range x {
+		q[i] = int64(math.Ldexp(float64(v), 40))
+	}
+	want := []float64{0.00299072265625, -0.000701904296875, 9.1552734375e-05}
+	for _, d := range devices(t) {
+		xt := uploadCodes(t, d, I64, []int{3}, -40, q)
+		r := d.Record()
+		y := r.QuantShift(xt, r.MaxAbsI64(xt))
+		check(t, r.Submit())
+		got, err := y.DownloadI8()
+		check(t, err)
+		e := y.Exp + scaleOf(t, y)
+		for i := range got {
+			if v := math.Ldexp(float64(got[i]), e); v != want[i] {
+				t.Errorf("%v: E1[%d] = %v, want %v", d.Backend(), i, v, want[i])
+			}
+		}
+	}
+}
+
+// downloadFlag returns the codes of a QuantFlag output (I16 or I32).
+func downloadFlag(t *testing.T, y *Tensor) []int32 {
+	t.Helper()
+	if y.DType() == I16 {
+		v, err := y.DownloadI16()
+		check(t, err)
+		return convert(v, func(x int16) int32 { return int32(x) })
+	}
+	v, err := y.DownloadI32()
+	check(t, err)
+	return v
+}
+
+func TestQuantFlagMatchesQuant(t *testing.T) {
+	rng := rand.New(rand.NewPCG(seed, 14))
+	for _, c := range quantCases(rng) {
+		for _, bits := range []int{8, 16, 4} {
+			want, err := quant.Flag(codesAsFloats(c.q, c.exp+int(c.scale)), bits)
+			check(t, err)
+			for _, d := range devices(t) {
+				x := upScaled(t, d, c)
+				r := d.Record()
+				y := r.QuantFlag(x, maxOf(r, x), bits)
+				check(t, r.Submit())
+				got := downloadFlag(t, y)
+				if e := y.Exp + scaleOf(t, y); e != want.Exp && c.name != "zeros" { // see TestQuantShiftMatchesQuant
+					t.Errorf("%s bits=%d %v: exponent %d, want quant.Flag's %d", c.name, bits, d.Backend(), e, want.Exp)
+				}
+				for i := range got {
+					if got[i] != want.Q[i] {
+						t.Fatalf("%s bits=%d %v: code %d of %d = %d, want %d", c.name, bits, d.Backend(), i, c.q[i], got[i], want.Q[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestQuantFlagF32 runs E2 on float inputs (the loss gradient) against
+// quant.Flag, including method.md B§2.5's example: e = [0.5, 0.01,
+// -0.0001, 0.3] gives s = 2^-8 and E2 = [0.49609375, 0.01171875,
+// -9.1552734375e-05, 0.30078125] (k = 8), [0.4999847412109375,
+// 0.0099945068359375, -0.0001068115234375, 0.3000030517578125] (k = 16).
+func TestQuantFlagF32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(seed, 15))
+	example := []float32{0.5, 0.01, -0.0001, 0.3}
+	examples := map[int][]float64{
+		8:  {0.49609375, 0.01171875, -9.1552734375e-05, 0.30078125},
+		16: {0.4999847412109375, 0.0099945068359375, -0.0001068115234375, 0.3000030517578125},
+	}
+	inputs := [][]float32{example, make([]float32, 5)}
+	for _, vs := range f32QuantSets(rng, 1003) {
+		inputs = append(inputs, vs.v)
+	}
+	for ii, x := range inputs {
+		for _, bits := range []int{8, 16, 3} {
+			want, err := quant.Flag(x, bits)
+			check(t, err)
+			for _, d := range devices(t) {
+				xt, err := d.UploadF32([]int{len(x)}, 0, x)
+				check(t, err)
+				r := d.Record()
+				y := r.QuantFlag(xt, r.MaxAbsF32(xt), bits)
+				check(t, r.Submit())
+				got := downloadFlag(t, y)
+				e := y.Exp + scaleOf(t, y)
+				if e != want.Exp {
+					t.Errorf("input %d bits=%d %v: exponent %d, want quant.Flag's %d", ii, bits, d.Backend(), e, want.Exp)
+				}
+				for i := range got {
+					if got[i] != want.Q[i] {
+						t.Fatalf("input %d bits=%d %v: code %d of %v = %d, want %d", ii, bits, d.Backend(), i, x[i], got[i], want.Q[i])
+					}
+				}
+				if ii == 0 && examples[bits] != nil {
+					for i, v := range examples[bits] {
+						if g := math.Ldexp(float64(got[i]), e); g != v {
+							t.Errorf("%v: E2 example k=%d [%d] = %v, want %v", d.Backend(), bits, i, g, v)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestQuantConstMatchesQuant(t *testing.T) {
+	rng := rand.New(rand.NewPCG(seed, 16))
+	key := quant.RNGKey{Seed: 99, Step: 12345, Tensor: 17}
+	for _, c := range quantCases(rng) {
+		x := codesAsFloats(c.q, c.exp+int(c.scale))
+		for _, g := range []int{7, 5, 1} {
+			want, err := quant.GradWeight(x, 15, g+1, key)
+			check(t, err)
+			for _, d := range devices(t) {
+				xt := upScaled(t, d, c)
+				r := d.Record()
+				y := r.QuantConst(xt, maxOf(r, xt), g, key)
+				check(t, r.Submit())
+				got, err := y.DownloadI8()
+				check(t, err)
+				if y.Exp != want.Exp || y.Scale != nil {
+					t.Errorf("%s g=%d %v: Exp %d (Scale %v), want %d", c.name, g, d.Backend(), y.Exp, y.Scale != nil, want.Exp)
+				}
+				for i := range got {
+					if int32(got[i]) != want.Q[i] {
+						t.Fatalf("%s g=%d %v: code %d of %d = %d, want quant.GradWeight %d", c.name, g, d.Backend(), i, c.q[i], got[i], want.Q[i])
+					}
+				}
+			}
+		}
+		want, err := quant.ConstMag(x, 8, key)
+		check(t, err)
+		for _, d := range devices(t) {
+			xt := upScaled(t, d, c)
+			r := d.Record()
+			y := r.QuantConstMag(xt, maxOf(r, xt), key)
+			check(t, r.Submit())
+			got, err := y.DownloadI8()
+			check(t, err)
+			if e := y.Exp + scaleOf(t, y); e != want.Exp && c.name != "zeros" { // see TestQuantShiftMatchesQuant
+				t.Errorf("%s %v: ConstMag exponent %d, want %d", c.name, d.Backend(), e, want.Exp)
+			}
+			for i := range got {
+				if int32(got[i]) != want.Q[i] {
+					t.Fatalf("%s %v: ConstMag code %d of %d = %d, want %d", c.name, d.Backend(), i, c.q[i], got[i], want.Q[i])
+				}
+			}
+		}
+	}
+}
+
+// TestQuantConstStatistics checks E[n] of the stochastic rounding through
+// the device with method.md B§2.6's example: g = [0.02, -0.005, 0.0001]
+// gives R = 2^-6 and 128·g/R = [163.84, -40.96, 0.8192], so n = 127
+// (clipped), -41 w.p. 0.96 and -40 w.p. 0.04, 1 w.p. 0.8192 and 0 w.p.
+// 0.1808. The float32 values are exact codes at exponent -37 (the ulp of
+// 0.0001), up to 2.7e9: I64. The frequencies must lie within 6 standard
+// errors over 3·20000 elements.
+func TestQuantConstStatistics(t *testing.T) {
+	const reps = 20000
+	ex := []float32{0.02, -0.005, 0.0001}
+	q := make([]int64, 3*reps)
+	for i := range q {
+		q[i] = int64(math.Ldexp(float64(ex[i%3]), 37))
+	}
+	key := quant.RNGKey{Seed: 2026, Step: 1, Tensor: 4}
+	for _, d := range devices(t) {
+		xt := uploadCodes(t, d, I64, []int{reps, 3}, -37, q)
+		r := d.Record()
+		y := r.QuantConst(xt, r.MaxAbsI64(xt), 7, key)
+		check(t, r.Submit())
+		got, err := y.DownloadI8()
+		check(t, err)
+		var n41, n1 int
+		for i := range reps {
+			a, b, c := got[3*i], got[3*i+1], got[3*i+2]
+			if a != 127 || (b != -41 && b != -40) || (c != 0 && c != 1) {
+				t.Fatalf("%v: row %d = %d %d %d, want 127, -41 or -40, 0 or 1", d.Backend(), i, a, b, c)
+			}
+			if b == -41 {
+				n41++
+			}
+			if c == 1 {
+				n1++
+			}
+		}
+		for _, s := range []struct {
+			name  string
+			count int
+			p     float64
+		}{{"P(-41)", n41, 0.96}, {"P(1)", n1, 0.8192}} {
+			f := float64(s.count) / reps
+			if se := math.Sqrt(s.p * (1 - s.p) / reps); math.Abs(f-s.p) > 6*se {
+				t.Errorf("%v: %s = %v, want %v ± %v", d.Backend(), s.name, f, s.p, 6*se)
+			}
+		}
+		// E[n] = -40.96 and 0.8192 (the mean code matches the scaled value).
+		var sum float64
+		for i := range reps {
+			sum += float64(got[3*i+1]) + float64(got[3*i+2])
+		}
+		if m, want := sum/reps, -40.96+0.8192; math.Abs(m-want) > 6*math.Sqrt((0.96*0.04+0.8192*0.1808)/reps) {
+			t.Errorf("%v: E[n] = %v, want %v", d.Backend(), m, want)
+		}
+	}
+}
+
+// TestQuantWrapperErrors checks the validation of the quant wrappers.
+func TestQuantWrapperErrors(t *testing.T) {
+	d := openCPUDevice(t)
+	i32, err := d.UploadI32([]int{4}, -23, []int32{1, 2, 3, 4})
+	check(t, err)
+	i64, err := d.UploadI64([]int{2}, 0, []int64{1, 2})
+	check(t, err)
+	m1, err := d.UploadU32([]int{1}, 0, []uint32{4})
+	check(t, err)
+	key := quant.RNGKey{}
+	for name, f := range map[string]func(r *Recorder) *Tensor{
+		"weight dtype": func(r *Recorder) *Tensor { return r.QuantWeight(i64) },
+		"weight exp": func(r *Recorder) *Tensor {
+			return r.QuantWeight(&Tensor{Exp: 0, dev: d, buf: i32.buf, dtype: I32, shape: []int{4}, words: 4})
+		},
+		"regrid shift":   func(r *Recorder) *Tensor { return r.QuantRegrid(i32, 20, 0, 1) },
+		"regrid bounds":  func(r *Recorder) *Tensor { return r.QuantRegrid(i32, -20, 1, 0) },
+		"shift max size": func(r *Recorder) *Tensor { return r.QuantShift(i64, m1) },
+		"shift nil max":  func(r *Recorder) *Tensor { return r.QuantShift(i32, nil) },
+		"flag bits":      func(r *Recorder) *Tensor { return r.QuantFlag(i32, m1, 17) },
+		"const g":        func(r *Recorder) *Tensor { return r.QuantConst(i32, m1, 8, key) },
+		"const dtype":    func(r *Recorder) *Tensor { return r.QuantConstMag(m1, m1, key) },
+	} {
+		r := d.Record()
+		if y := f(r); y != nil || !errors.Is(r.Err(), ErrShape) {
+			t.Errorf("%s: got %v, error %v; want nil and ErrShape", name, y, r.Err())
+		}
+	}
+}
