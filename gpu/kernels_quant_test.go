@@ -29,6 +29,8 @@ func init() {
 	caseGens["quant_const_i64"] = func(rng *rand.Rand) []kcase { return constCases(rng, true, false) }
 	caseGens["quant_const_mag"] = func(rng *rand.Rand) []kcase { return constCases(rng, false, true) }
 	caseGens["quant_const_mag_i64"] = func(rng *rand.Rand) []kcase { return constCases(rng, true, true) }
+	caseGens["quant_decay"] = func(rng *rand.Rand) []kcase { return decayCases(rng, false) }
+	caseGens["quant_decay_i64"] = func(rng *rand.Rand) []kcase { return decayCases(rng, true) }
 }
 
 // quantShapes are the (rows, k) tried by the quantizers: 1, odd, word
@@ -478,6 +480,46 @@ func constCases(rng *rand.Rand, wide, mag bool) []kcase {
 						ins: [][]uint32{in.words, in.max, {uint32(rng.IntN(200) - 100)}}})
 				} else {
 					cs = append(cs, kcase{name: name, params: p, outs: []int{rows * kw}, ins: [][]uint32{in.words, in.max}})
+				}
+			}
+		}
+	}
+	return cs
+}
+
+// decayCases: dW sets x master sets, the method's wd = 1e-4 (round(1e-4·2^40))
+// and the extremes 0 and 2^32-1, shifts from far right (0 term) through
+// ties to left shifts that overflow, with and without an input scale.
+func decayCases(rng *rand.Rand, wide bool) []kcase {
+	dt := I32
+	if wide {
+		dt = I64
+	}
+	var cs []kcase
+	for _, n := range []int{1, 3, 65, 257, 1000, 100003} {
+		masters := map[string][]uint32{
+			"random":  valueSets[0].gen(rng, n),
+			"masters": fillWith(n, func(int) uint32 { return uint32(rng.Int32N(1<<25) - 1<<24) }),
+			"ties":    fillWith(n, func(i int) uint32 { return uint32(int32(2*rng.IntN(1000)-1000+1) << 10) }),
+		}
+		for _, in := range quantInputs(rng, dt, n) {
+			if !quantKeep(1, n, in.name) || len(in.name) > 3 && in.name[:3] == "max" {
+				continue
+			}
+			for _, mname := range []string{"random", "masters", "ties"} {
+				if n > 5000 && mname != "masters" {
+					continue
+				}
+				for _, wd := range []uint32{WeightDecay1e4, 0, math.MaxUint32, 1} {
+					for _, shift := range []int32{63, 44, 40, 17, 11, 1, 0, -5, -32, -64, 64, 200} {
+						if (n > 300 || mname != "ties" || wd != WeightDecay1e4) && shift != 40 && shift != 11 && shift != -5 {
+							continue
+						}
+						has := uint32(rng.IntN(2))
+						cs = append(cs, kcase{name: fmt.Sprintf("n=%d/%s/%s/wd=%d/shift=%d/scale=%d", n, in.name, mname, wd, shift, has),
+							params: cpu.DecayParams{N: uint32(n), WD: wd, Shift: shift, HasScale: has},
+							outs:   []int{2 * n, 1}, ins: [][]uint32{in.words, masters[mname], {uint32(rng.IntN(21) - 10)}}})
+					}
 				}
 			}
 		}

@@ -351,3 +351,67 @@ func constParams(t *Tensor, g int, key quant.RNGKey, has uint32) cpu.ConstParams
 	return cpu.ConstParams{Rows: uint32(rows), K: uint32(last), KW: uint32((last + 3) / 4), G: uint32(g),
 		SeedLo: uint32(key.Seed), SeedHi: uint32(key.Seed >> 32), Step: key.Step, Tensor: key.Tensor, HasScale: has}
 }
+
+// WeightDecayFrac is the fraction bits of the fixed-point weight decay of
+// QuantDecay: wd = code·2^-40.
+const WeightDecayFrac = 40
+
+// WeightDecay1e4 is the method's weight decay 1e-4 (method.md A8, B§2.9)
+// in that fixed point: round(1e-4·2^40) = 109951163, 27 significant bits,
+// within 2e-9 relative of 1e-4.
+const WeightDecay1e4 = 109951163
+
+// QuantDecay records quant_decay (dw: I32) or quant_decay_i64 (dw: I64), the
+// total weight gradient with L2 weight decay applied before G (method.md
+// A8, B§2.9; docs/dataflow.md backward 3):
+//
+//	t = dw + RoundShr(wd·w, e_t - w.Exp + 40)
+//
+// exactly on the grid of dw, e_t = dw.Exp + dw.Scale[0] (the gradient's
+// absolute exponent, read on the device), with the fixed-point decay wd/2^40
+// (WeightDecay1e4 for the method's 1e-4). The product wd·w is exact in 64
+// bits and rounded half to even onto dw's grid. t is I64 of dw's shape with
+// Exp = dw.Exp and a new Scale copying dw's (0 without one); a sum or left
+// shift beyond int64 raises ErrOverflow in the error word. w: the I32
+// master codes (exponent -23 in the method), no Scale, of dw's shape.
+func (r *Recorder) QuantDecay(dw, w *Tensor, wd uint32) *Tensor {
+	k := "quant_decay"
+	if r.err != nil {
+		return nil
+	}
+	shapes := shapesOf(dw, w)
+	if err := r.checkTensor(k, shapes, "w", w, I32, -1); err != nil {
+		r.fail(err)
+		return nil
+	}
+	if dw == nil || (dw.dtype != I32 && dw.dtype != I64) {
+		r.fail(kernelErr(k, shapes, ErrShape, "dw must be I32 or I64"))
+		return nil
+	}
+	if err := r.checkTensor(k, shapes, "dw", dw, dw.dtype, -1); err != nil {
+		r.fail(err)
+		return nil
+	}
+	if !equalShape(dw.shape, w.shape) || w.Scale != nil {
+		r.fail(kernelErr(k, shapes, ErrShape, "dw and w shapes differ, or w has a Scale"))
+		return nil
+	}
+	sc, has := w, uint32(0) // w: a placeholder binding, unread without a Scale
+	if dw.Scale != nil {
+		if err := r.checkTensor(k, shapes, "dw.Scale", dw.Scale, I32, -1); err != nil {
+			r.fail(err)
+			return nil
+		}
+		sc, has = dw.Scale, 1
+	}
+	shift := int64(dw.Exp) - int64(w.Exp) + WeightDecayFrac
+	if shift < -1<<20 || shift > 1<<20 {
+		r.fail(kernelErr(k, shapes, ErrShape, "exponents %d and %d too far apart", dw.Exp, w.Exp))
+		return nil
+	}
+	if dw.dtype == I64 {
+		k = "quant_decay_i64"
+	}
+	p := cpu.DecayParams{N: uint32(dw.Len()), WD: wd, Shift: int32(shift), HasScale: has}
+	return r.scaledOutput(k, shapes, I64, dw.shape, dw.Exp, p, dw, w, sc)
+}

@@ -483,3 +483,61 @@ func TestQuantWrapperErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestQuantDecay checks t = dW + 1e-4·W on dW's grid against float64
+// (within half a code plus the fixed-point error of wd) and exactly against
+// the formula RoundShr(wd·W, e_t + 23 + 40), for I32 and I64 gradients with
+// and without a Scale, and the int64 overflow flag.
+func TestQuantDecay(t *testing.T) {
+	rng := rand.New(rand.NewPCG(seed, 17))
+	const n = 1000
+	w := make([]int32, n)
+	for i := range w {
+		w[i] = rng.Int32N(1<<25) - 1<<24 // masters in ±2 at exponent -23
+	}
+	for _, c := range []struct {
+		dt    DType
+		exp   int
+		scale int32
+	}{{I32, -30, 0}, {I32, -20, -8}, {I64, -40, 0}, {I64, -10, -45}} {
+		dw := randCodes(rng, n, 20)
+		et := c.exp + int(c.scale)
+		for _, d := range devices(t) {
+			dwt := upScaled(t, d, quantCase{dt: c.dt, q: dw, exp: c.exp, scale: c.scale})
+			wt, err := d.UploadI32([]int{n}, -23, w)
+			check(t, err)
+			r := d.Record()
+			y := r.QuantDecay(dwt, wt, WeightDecay1e4)
+			check(t, r.Submit())
+			got, err := y.DownloadI64()
+			check(t, err)
+			if y.Exp != c.exp || scaleOf(t, y) != int(c.scale) {
+				t.Errorf("%v %v: exponent %d + %d, want %d + %d", d.Backend(), c.dt, y.Exp, scaleOf(t, y), c.exp, c.scale)
+			}
+			for i := range got {
+				exact := dw[i] + quant.RoundShr(int64(WeightDecay1e4)*int64(w[i]), uint(et+23+WeightDecayFrac))
+				approx := float64(dw[i]) + 1e-4*math.Ldexp(float64(w[i]), -23-et)
+				if got[i] != exact || math.Abs(float64(got[i])-approx) > 0.5+1e-8*math.Abs(approx) {
+					t.Fatalf("%v %v: t[%d] = %d, want %d (float64 %v)", d.Backend(), c.dt, i, got[i], exact, approx)
+				}
+			}
+			if wv, err := d.ErrorWord(); wv != 0 {
+				t.Errorf("%v: error word %#x (%v)", d.Backend(), wv, err)
+			}
+		}
+	}
+	// A gradient grid far finer than the masters' shifts wd·W left past
+	// int64: flagged.
+	for _, d := range devices(t) {
+		dwt, err := d.UploadI64([]int{1}, -200, []int64{1})
+		check(t, err)
+		wt, err := d.UploadI32([]int{1}, -23, []int32{1 << 24})
+		check(t, err)
+		r := d.Record()
+		r.QuantDecay(dwt, wt, WeightDecay1e4)
+		check(t, r.Submit())
+		if wv, err := d.ErrorWord(); !errors.Is(err, ErrOverflow) {
+			t.Errorf("%v: error word %#x (%v), want ErrOverflow", d.Backend(), wv, err)
+		}
+	}
+}

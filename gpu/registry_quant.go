@@ -48,6 +48,19 @@ var quantKernels = []Kernel{
 	{Name: "quant_const_mag_i64", File: "quant.wgsl", Twin: cpu.QuantConstMagI64, Outputs: 2,
 		Words: words(func(p cpu.ConstParams) []uint64 { return []uint64{mul(p.Rows, p.KW), 1, 2 * mul(p.Rows, p.K), 2, 1} }),
 		Grid:  grid1D(64, func(p cpu.ConstParams) uint32 { return p.Rows * p.KW }), Check: constCheck},
+	{Name: "quant_decay", File: "quant.wgsl", Twin: cpu.QuantDecay, Outputs: 2, ErrorWord: true,
+		Words: decayWords(1), Grid: grid1D(64, func(p cpu.DecayParams) uint32 { return p.N })},
+	{Name: "quant_decay_i64", File: "quant.wgsl", Twin: cpu.QuantDecayI64, Outputs: 2, ErrorWord: true,
+		Words: decayWords(2), Grid: grid1D(64, func(p cpu.DecayParams) uint32 { return p.N })},
+}
+
+// decayWords: t out (I64), scale out, dW (wide words per element), W,
+// input scale.
+func decayWords(wide uint64) func(any) []int {
+	return words(func(p cpu.DecayParams) []uint64 {
+		n := uint64(p.N)
+		return []uint64{2 * n, 1, wide * n, n, 1}
+	})
 }
 
 // shiftWords: codes out, scale out, input (wide words per element), max

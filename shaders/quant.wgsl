@@ -702,3 +702,98 @@ fn quant_const_mag_i64(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(n
     }
     qcm64_out[i] = word;
 }
+
+// ---------------------------------------------------------------------------
+// quant_decay: the total weight gradient with weight decay (method.md A8,
+// B§2.9: L2 decay 1e-4 on non-BN variables, applied before G; dataflow
+// backward 3), exactly on the grid of dW:
+//   t = dW + RoundShr(wd·W, sh),  sh = shift + (in_scale[0] if has_scale)
+// where wd is the fixed-point decay wd/2^frac (ops_quant.go: frac = 40),
+// W the int32 master codes, shift = dW.Exp - W.Exp + frac, so that sh is
+// the exponent of t minus that of the product wd·W·2^(W.Exp - frac). The
+// product is exact in 64 bits (|W|·wd < 2^31·2^32 = 2^63); sh >= 64 gives
+// 0, a negative sh shifts left. t is I64 (lo, hi); scale_out[0] copies the
+// input scale (0 without one). A left shift or sum beyond int64 sets
+// ERR_OVERFLOW. Twin: cpu.QuantDecay.
+struct DecayParams {
+    n: u32,          // elements
+    wd: u32,         // fixed-point weight decay, wd/2^frac
+    shift: i32,      // dW.Exp - W.Exp + frac
+    has_scale: u32,  // 1: dW's scale in_scale[0] adds to the shift
+}
+
+// decay_term returns (RoundShr(wd·w, sh), overflow).
+fn decay_term(w: i32, wd: u32, sh: i32) -> vec3<u32> {
+    let p = wide_mul_wide_i32(wide_from_u32(wd), w); // exact: < 2^63
+    if (sh >= 64) {
+        return vec3<u32>(0u, 0u, 0u);
+    }
+    if (sh >= 0) {
+        let q = wide_round_shr(p, u32(sh));
+        return vec3<u32>(q.x, q.y, 0u);
+    }
+    let k = u32(min(-sh, 63));
+    let q = wide_shl(p, k);
+    let back = wide_sar(q, k);
+    let ovf = -sh > 63 || back.x != p.x || back.y != p.y;
+    return vec3<u32>(q.x, q.y, select(0u, 1u, ovf));
+}
+
+// decay_add returns (dw + term, overflow of the add or of term).
+fn decay_add(dw: vec2<u32>, term: vec3<u32>) -> vec3<u32> {
+    let b = vec2<u32>(term.x, term.y);
+    let s = wide_add(dw, b);
+    let ovf = ((dw.y ^ s.y) & (b.y ^ s.y)) >> 31u;
+    return vec3<u32>(s.x, s.y, ovf | term.z);
+}
+
+@group(0) @binding(0) var<uniform> qd_p: DecayParams;
+@group(0) @binding(1) var<storage, read_write> qd_out: array<u32>;
+@group(0) @binding(2) var<storage, read_write> qd_scale: array<i32>;
+@group(0) @binding(3) var<storage, read> qd_dw: array<i32>;
+@group(0) @binding(4) var<storage, read> qd_w: array<i32>;
+@group(0) @binding(5) var<storage, read> qd_in_scale: array<i32>;
+@group(0) @binding(6) var<storage, read_write> qd_err: array<atomic<u32>>;
+
+@compute @workgroup_size(wg_size)
+fn quant_decay(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = linear_index(gid, nwg, wg_size);
+    if (i >= qd_p.n) { return; }
+    let sc = select(0, qd_in_scale[0], qd_p.has_scale != 0u);
+    if (i == 0u) {
+        qd_scale[0] = sc;
+    }
+    let t = decay_add(wide_from_i32(qd_dw[i]), decay_term(qd_w[i], qd_p.wd, qd_p.shift + sc));
+    qd_out[2u * i] = t.x;
+    qd_out[2u * i + 1u] = t.y;
+    if (t.z != 0u) {
+        atomicOr(&qd_err[0], ERR_OVERFLOW);
+    }
+}
+
+// quant_decay_i64: quant_decay with an I64 dW (a wide sum). Twin:
+// cpu.QuantDecayI64.
+@group(0) @binding(0) var<uniform> qd64_p: DecayParams;
+@group(0) @binding(1) var<storage, read_write> qd64_out: array<u32>;
+@group(0) @binding(2) var<storage, read_write> qd64_scale: array<i32>;
+@group(0) @binding(3) var<storage, read> qd64_dw: array<u32>;
+@group(0) @binding(4) var<storage, read> qd64_w: array<i32>;
+@group(0) @binding(5) var<storage, read> qd64_in_scale: array<i32>;
+@group(0) @binding(6) var<storage, read_write> qd64_err: array<atomic<u32>>;
+
+@compute @workgroup_size(wg_size)
+fn quant_decay_i64(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = linear_index(gid, nwg, wg_size);
+    if (i >= qd64_p.n) { return; }
+    let sc = select(0, qd64_in_scale[0], qd64_p.has_scale != 0u);
+    if (i == 0u) {
+        qd64_scale[0] = sc;
+    }
+    let dw = vec2<u32>(qd64_dw[2u * i], qd64_dw[2u * i + 1u]);
+    let t = decay_add(dw, decay_term(qd64_w[i], qd64_p.wd, qd64_p.shift + sc));
+    qd64_out[2u * i] = t.x;
+    qd64_out[2u * i + 1u] = t.y;
+    if (t.z != 0u) {
+        atomicOr(&qd64_err[0], ERR_OVERFLOW);
+    }
+}

@@ -435,3 +435,59 @@ func QuantConstMagI64(p ConstParams, out, scale, in, mx, inScale []uint32) {
 	}
 	QuantConstI64(p, out, in, mx)
 }
+
+// DecayParams is the uniform of quant_decay and quant_decay_i64.
+type DecayParams struct {
+	N        uint32 // elements
+	WD       uint32 // fixed-point weight decay, WD/2^frac
+	Shift    int32  // dW.Exp - W.Exp + frac
+	HasScale uint32 // 1: dW's scale inScale[0] adds to the shift
+}
+
+// decayTerm is the twin of decay_term: RoundShr(wd·w, sh) (0 for sh >=
+// 64; a left shift for sh < 0, flagged when it leaves int64).
+func decayTerm(w int32, wd uint32, sh int32) (int64, bool) {
+	p := int64(wd) * int64(w) // |p| < 2^63
+	if sh >= 64 {
+		return 0, false
+	}
+	if sh >= 0 {
+		return quant.RoundShr(p, uint(sh)), false
+	}
+	k := uint(min(-sh, 63))
+	q := int64(uint64(p) << k)
+	return q, -sh > 63 || q>>k != p
+}
+
+// decay is the per-element body of the decay twins.
+func decay(p DecayParams, out, scale []uint32, inScale []uint32, errWord []uint32, dw func(i uint32) int64, w []uint32) {
+	sc := scaleIn(p.HasScale, inScale)
+	if p.N > 0 {
+		scale[0] = uint32(sc)
+	}
+	for i := range p.N {
+		term, ovf := decayTerm(int32(w[i]), p.WD, p.Shift+sc)
+		a := dw(i)
+		t := int64(uint64(a) + uint64(term))
+		if (a^t)&(term^t) < 0 {
+			ovf = true
+		}
+		out[2*i], out[2*i+1] = WideWords(t)
+		if ovf {
+			errWord[0] |= ErrOverflow
+		}
+	}
+}
+
+// QuantDecay is the twin of quant_decay: for i < p.N, t = dw[i] +
+// decayTerm(w[i], WD, Shift + scale) as int64 words (lo, hi), scale[0] =
+// the input scale (0 without one); int64 overflow ORs ErrOverflow into
+// errWord[0].
+func QuantDecay(p DecayParams, out, scale, dw, w, inScale, errWord []uint32) {
+	decay(p, out, scale, inScale, errWord, func(i uint32) int64 { return int64(int32(dw[i])) }, w)
+}
+
+// QuantDecayI64 is the twin of quant_decay_i64: QuantDecay with an I64 dW.
+func QuantDecayI64(p DecayParams, out, scale, dw, w, inScale, errWord []uint32) {
+	decay(p, out, scale, inScale, errWord, func(i uint32) int64 { return wideAt(dw, i) }, w)
+}
