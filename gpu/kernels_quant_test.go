@@ -29,6 +29,11 @@ func init() {
 	caseGens["quant_const_i64"] = func(rng *rand.Rand) []kcase { return constCases(rng, true, false) }
 	caseGens["quant_const_mag"] = func(rng *rand.Rand) []kcase { return constCases(rng, false, true) }
 	caseGens["quant_const_mag_i64"] = func(rng *rand.Rand) []kcase { return constCases(rng, true, true) }
+	caseGens["tqt_qsigned_f32"] = func(rng *rand.Rand) []kcase { return tqtCases(rng, false) }
+	caseGens["tqt_qunsigned_f32"] = func(rng *rand.Rand) []kcase { return tqtCases(rng, false) }
+	caseGens["tqt_qsigned_bwd_f32"] = func(rng *rand.Rand) []kcase { return tqtCases(rng, true) }
+	caseGens["tqt_qunsigned_bwd_f32"] = func(rng *rand.Rand) []kcase { return tqtCases(rng, true) }
+	caseGens["tqt_sum_f32"] = tqtSumCases
 	caseGens["quant_decay"] = func(rng *rand.Rand) []kcase { return decayCases(rng, false) }
 	caseGens["quant_decay_i64"] = func(rng *rand.Rand) []kcase { return decayCases(rng, true) }
 }
@@ -522,6 +527,62 @@ func decayCases(rng *rand.Rand, wide bool) []kcase {
 					}
 				}
 			}
+		}
+	}
+	return cs
+}
+
+// tqtTol is the float tolerance of the TQT kernels: both backends round
+// every product once to float32 and ldexp is exact, so they differ only
+// where a device flushes subnormals to zero (below 2^-126 ≈ 1.2e-38).
+const tqtTol = 1e-30
+
+// tqtLog2t are the thresholds tried: t = 0.9 (method.md B§7.1's example),
+// exact powers of two (ceil is the identity), and far ones.
+var tqtLog2t = []float32{-0.15200309, 0, 1, 3.7, -10.2, -40.5, 60}
+
+func tqtCases(rng *rand.Rand, backward bool) []kcase {
+	var cs []kcase
+	for _, n := range []int{1, 3, 64, 65, 1000, 100003} {
+		for _, vs := range f32QuantSets(rng, n) {
+			if n > 5000 && vs.name != "normal" {
+				continue
+			}
+			for _, l := range tqtLog2t {
+				for _, bits := range []uint32{8, 16, 1, 4, 24} {
+					if (n != 1000 && bits != 8) || (n > 5000 && l != 0) {
+						continue
+					}
+					x := convert(vs.v, math.Float32bits)
+					name := fmt.Sprintf("n=%d/%s/log2t=%v/bits=%d", n, vs.name, l, bits)
+					p := cpu.TqtParams{N: uint32(n), Bits: bits}
+					lt := []uint32{math.Float32bits(l)}
+					if !backward {
+						cs = append(cs, kcase{name: name, params: p, outs: []int{n}, ins: [][]uint32{x, lt}, tol: tqtTol})
+						continue
+					}
+					g := fillWith(n, func(int) uint32 { return math.Float32bits(float32(rng.NormFloat64())) })
+					cs = append(cs, kcase{name: name, params: p, outs: []int{n, n}, ins: [][]uint32{x, g, lt}, tol: tqtTol})
+				}
+			}
+		}
+	}
+	return cs
+}
+
+func tqtSumCases(rng *rand.Rand) []kcase {
+	var cs []kcase
+	for _, n := range []int{0, 1, 3, 63, 64, 65, 1000, 4097, 100003} {
+		for _, scale := range []float64{1, 1e-6, 1e6} {
+			in := fillWith(max(n, 1), func(int) uint32 { return math.Float32bits(float32(rng.NormFloat64() * scale)) })
+			// Float sums may be reassociated by a WGSL compiler: a
+			// relative tolerance on the sum of magnitudes.
+			var mag float64
+			for _, w := range in[:n] {
+				mag += math.Abs(float64(math.Float32frombits(w)))
+			}
+			cs = append(cs, kcase{name: fmt.Sprintf("n=%d/scale=%g", n, scale), params: cpu.TqtSumParams{N: uint32(n)},
+				outs: []int{1}, ins: [][]uint32{in}, tol: float32(max(1e-6*mag, 1e-30))})
 		}
 	}
 	return cs

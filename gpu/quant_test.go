@@ -541,3 +541,105 @@ func TestQuantDecay(t *testing.T) {
 		}
 	}
 }
+
+// TestTQTMatchesQuant compares the TQT kernels with quant.QSigned,
+// QUnsigned and their backward passes: the forward values and gradIn
+// exactly (tolerance 1e-30 for flush-to-zero), dlog2t, a float32 sum here
+// and a float64 sum in quant, within 1e-5 of the sum of magnitudes. It
+// also checks method.md B§7.1's examples (b = 8, t = 0.9): qSigned(0.3) =
+// 0.296875 with ∂/∂log2_t = -0.0021661, qSigned(1.5) = 127/128 with
+// 0.68773, and qUnsigned(0.3) = 0.30078125.
+func TestTQTMatchesQuant(t *testing.T) {
+	rng := rand.New(rand.NewPCG(seed, 18))
+	inputs := [][]float32{{0.3}, {1.5}}
+	for _, vs := range f32QuantSets(rng, 999) {
+		if vs.name != "subnormal" { // flushed to zero on some devices
+			inputs = append(inputs, vs.v)
+		}
+	}
+	l2 := float32(math.Log2(0.9))
+	for ii, x := range inputs {
+		g := make([]float32, len(x))
+		for i := range g {
+			g[i] = float32(rng.NormFloat64())
+		}
+		if ii < 2 {
+			g[0] = 1
+		}
+		for _, l := range []float32{l2, 3.5, -12} {
+			for _, bits := range []int{8, 16, 3} {
+				for _, signed := range []bool{true, false} {
+					var fwd quant.Codes
+					var gin []float32
+					var gl float64
+					var err error
+					if signed {
+						fwd, err = quant.QSigned(x, float64(l), bits)
+						check(t, err)
+						gin, gl, err = quant.QSignedBackward(x, g, float64(l), bits)
+					} else {
+						fwd, err = quant.QUnsigned(x, float64(l), bits)
+						check(t, err)
+						gin, gl, err = quant.QUnsignedBackward(x, g, float64(l), bits)
+					}
+					check(t, err)
+					want := fwd.Float()
+					var mag float64
+					for i := range x {
+						mag += math.Abs(float64(g[i]) * math.Ldexp(math.Ln2*float64(int64(1)<<bits), fwd.Exp))
+					}
+					for _, d := range devices(t) {
+						xt, err := d.UploadF32([]int{len(x)}, 0, x)
+						check(t, err)
+						gt, err := d.UploadF32([]int{len(x)}, 0, g)
+						check(t, err)
+						lt, err := d.UploadF32([]int{1}, 0, []float32{l})
+						check(t, err)
+						r := d.Record()
+						var y, gi, dl *Tensor
+						if signed {
+							y = r.QSigned(xt, lt, bits)
+							gi, dl = r.QSignedBackward(xt, gt, lt, bits)
+						} else {
+							y = r.QUnsigned(xt, lt, bits)
+							gi, dl = r.QUnsignedBackward(xt, gt, lt, bits)
+						}
+						sum := r.SumF32(dl)
+						check(t, r.Submit())
+						gy, err := y.DownloadF32()
+						check(t, err)
+						ggi, err := gi.DownloadF32()
+						check(t, err)
+						gs, err := sum.DownloadF32()
+						check(t, err)
+						for i := range x {
+							if math.Abs(float64(gy[i]-want[i])) > 1e-30 || math.Abs(float64(ggi[i]-gin[i])) > 1e-30 {
+								t.Fatalf("input %d log2t=%v bits=%d signed=%v %v: x[%d] = %v: q %v, want %v; gradIn %v, want %v",
+									ii, l, bits, signed, d.Backend(), i, x[i], gy[i], want[i], ggi[i], gin[i])
+							}
+						}
+						if math.Abs(float64(gs[0])-gl) > 1e-5*mag+1e-30 {
+							t.Errorf("input %d log2t=%v bits=%d signed=%v %v: dlog2t = %v, want %v (±%v)", ii, l, bits, signed, d.Backend(), gs[0], gl, 1e-5*mag)
+						}
+						if ii < 2 && l == l2 && bits == 8 {
+							var q, dlw float64 // method.md B§7.1, given to 5 digits
+							switch {
+							case ii == 0 && signed:
+								q, dlw = 0.296875, -0.0021661
+							case ii == 1 && signed:
+								q, dlw = 127.0/128, 0.68773
+							case ii == 0:
+								q, dlw = 0.30078125, math.NaN() // no gradient stated
+							default:
+								q, dlw = math.NaN(), math.NaN() // qUnsigned(1.5): not stated, not checked
+							}
+							if (ii == 0 || signed) && (float64(gy[0]) != q || (!math.IsNaN(dlw) && math.Abs(float64(gs[0])-dlw) > 1e-4*math.Abs(dlw))) {
+								t.Errorf("%v: example x = %v signed=%v: q %v, dlog2t %v; want %v, %v", d.Backend(), x[0], signed, gy[0], gs[0], q, dlw)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

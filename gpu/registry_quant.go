@@ -1,6 +1,10 @@
 package gpu
 
-import "github.com/wageubn/wageubn/gpu/cpu"
+import (
+	"reflect"
+
+	"github.com/wageubn/wageubn/gpu/cpu"
+)
 
 // quantKernels: quantizers on device tensors (quant.wgsl, lib_philox.wgsl).
 var quantKernels = []Kernel{
@@ -52,7 +56,32 @@ var quantKernels = []Kernel{
 		Words: decayWords(1), Grid: grid1D(64, func(p cpu.DecayParams) uint32 { return p.N })},
 	{Name: "quant_decay_i64", File: "quant.wgsl", Twin: cpu.QuantDecayI64, Outputs: 2, ErrorWord: true,
 		Words: decayWords(2), Grid: grid1D(64, func(p cpu.DecayParams) uint32 { return p.N })},
+	{Name: "tqt_qsigned_f32", File: "quant.wgsl", Twin: cpu.TqtQSignedF32, Outputs: 1,
+		Words: tqtWords(1), Grid: grid1D(64, func(p cpu.TqtParams) uint32 { return p.N }), Check: tqtCheck},
+	{Name: "tqt_qunsigned_f32", File: "quant.wgsl", Twin: cpu.TqtQUnsignedF32, Outputs: 1,
+		Words: tqtWords(1), Grid: grid1D(64, func(p cpu.TqtParams) uint32 { return p.N }), Check: tqtCheck},
+	{Name: "tqt_qsigned_bwd_f32", File: "quant.wgsl", Twin: cpu.TqtQSignedBwdF32, Outputs: 2,
+		Words: tqtWords(2), Grid: grid1D(64, func(p cpu.TqtParams) uint32 { return p.N }), Check: tqtCheck},
+	{Name: "tqt_qunsigned_bwd_f32", File: "quant.wgsl", Twin: cpu.TqtQUnsignedBwdF32, Outputs: 2,
+		Words: tqtWords(2), Grid: grid1D(64, func(p cpu.TqtParams) uint32 { return p.N }), Check: tqtCheck},
+	{Name: "tqt_sum_f32", File: "quant.wgsl", Twin: cpu.TqtSumF32, Outputs: 1,
+		Words: words(func(p cpu.TqtSumParams) []uint64 { return []uint64{1, uint64(p.N)} }),
+		Grid:  Grid{WG: [3]uint32{64, 1, 1}, Size: func(any) [3]uint32 { return [3]uint32{64, 1, 1} }, params: reflect.TypeFor[cpu.TqtSumParams]()}},
 }
+
+// tqtWords: forward out, x, log2t; backward gradIn, dlog2t, x, gradOut,
+// log2t.
+func tqtWords(outs int) func(any) []int {
+	return words(func(p cpu.TqtParams) []uint64 {
+		n := uint64(p.N)
+		if outs == 1 {
+			return []uint64{n, n, 1}
+		}
+		return []uint64{n, n, n, n, 1}
+	})
+}
+
+var tqtCheck = checkParams(func(p cpu.TqtParams) bool { return p.Bits >= 1 && p.Bits <= 24 }, "bits must be 1..24")
 
 // decayWords: t out (I64), scale out, dW (wide words per element), W,
 // input scale.

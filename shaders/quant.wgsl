@@ -797,3 +797,152 @@ fn quant_decay_i64(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
         atomicOr(&qd64_err[0], ERR_OVERFLOW);
     }
 }
+
+// ---------------------------------------------------------------------------
+// TQT's power-of-two threshold quantizers (method.md B§7.1, A10; golden fns
+// qsigned, qunsigned), on F32 tensors with log2_t in a one-element F32
+// buffer. These run in float32 (TQT is a float framework): with
+// e = ceil(log2_t) - (bits-1) (signed) or - bits (unsigned), s = 2^e,
+// v = x/s = ldexp(x, -e), r = round(v) half to even, and the code range
+// n..p (-2^(bits-1)..2^(bits-1)-1, or 0..2^bits-1), bits in 1..24 so that
+// n and p are exact in f32:
+//   forward:  q = clamp(r, n, p)·s
+//   backward: grad_in = g·[n <= r <= p];
+//             dlog2t_i = g·(ln2·term)·s, term = r - v inside, n below, p above
+// (defects T-1, T-2 fixed), the per-element terms of quant.QSignedBackward,
+// summed by tqt_sum_f32. ldexp and the range tests are exact; the products
+// are single float32 roundings as in quant, so the backends differ only by
+// flush-to-zero of subnormals. Twins: cpu.TqtQSignedF32 and friends.
+struct TqtParams {
+    n: u32,     // elements
+    bits: u32,  // width, 1..24
+}
+
+const TQT_LN2: f32 = 0.6931471824645996;  // float32(ln 2), as quant
+
+// tqt_grid returns (e, n, p) of the quantizer as f32 (e exact as an integer).
+fn tqt_grid(log2t: f32, bits: u32, signed: bool) -> vec3<f32> {
+    let c = i32(ceil(log2t));
+    if (signed) {
+        let h = f32(1u << (bits - 1u));
+        return vec3<f32>(f32(c - i32(bits - 1u)), -h, h - 1.0);
+    }
+    return vec3<f32>(f32(c - i32(bits)), 0.0, f32((1u << bits) - 1u));
+}
+
+fn tqt_forward(x: f32, g: vec3<f32>) -> f32 {
+    let e = i32(g.x);
+    return ldexp(clamp(round(ldexp(x, -e)), g.y, g.z), e);
+}
+
+// tqt_backward returns (grad_in, dlog2t_i).
+fn tqt_backward(x: f32, go: f32, g: vec3<f32>) -> vec2<f32> {
+    let e = i32(g.x);
+    let v = ldexp(x, -e);
+    let r = round(v);
+    var gi = 0.0;
+    var term = g.z;
+    if (r < g.y) {
+        term = g.y;
+    } else if (r <= g.z) {
+        gi = go;
+        term = r - v;
+    }
+    let t = TQT_LN2 * term;
+    return vec2<f32>(gi, go * ldexp(t, e));
+}
+
+@group(0) @binding(0) var<uniform> tqs_p: TqtParams;
+@group(0) @binding(1) var<storage, read_write> tqs_out: array<f32>;
+@group(0) @binding(2) var<storage, read> tqs_x: array<f32>;
+@group(0) @binding(3) var<storage, read> tqs_log2t: array<f32>;
+
+// tqt_qsigned_f32: out[i] = qSigned(x[i]). Twin: cpu.TqtQSignedF32.
+@compute @workgroup_size(wg_size)
+fn tqt_qsigned_f32(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = linear_index(gid, nwg, wg_size);
+    if (i >= tqs_p.n) { return; }
+    tqs_out[i] = tqt_forward(tqs_x[i], tqt_grid(tqs_log2t[0], tqs_p.bits, true));
+}
+
+@group(0) @binding(0) var<uniform> tqu_p: TqtParams;
+@group(0) @binding(1) var<storage, read_write> tqu_out: array<f32>;
+@group(0) @binding(2) var<storage, read> tqu_x: array<f32>;
+@group(0) @binding(3) var<storage, read> tqu_log2t: array<f32>;
+
+// tqt_qunsigned_f32: out[i] = qUnsigned(x[i]). Twin: cpu.TqtQUnsignedF32.
+@compute @workgroup_size(wg_size)
+fn tqt_qunsigned_f32(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = linear_index(gid, nwg, wg_size);
+    if (i >= tqu_p.n) { return; }
+    tqu_out[i] = tqt_forward(tqu_x[i], tqt_grid(tqu_log2t[0], tqu_p.bits, false));
+}
+
+@group(0) @binding(0) var<uniform> tqsb_p: TqtParams;
+@group(0) @binding(1) var<storage, read_write> tqsb_gin: array<f32>;
+@group(0) @binding(2) var<storage, read_write> tqsb_dl: array<f32>;
+@group(0) @binding(3) var<storage, read> tqsb_x: array<f32>;
+@group(0) @binding(4) var<storage, read> tqsb_gout: array<f32>;
+@group(0) @binding(5) var<storage, read> tqsb_log2t: array<f32>;
+
+// tqt_qsigned_bwd_f32: grad_in and the per-element dlog2t of qSigned.
+// Twin: cpu.TqtQSignedBwdF32.
+@compute @workgroup_size(wg_size)
+fn tqt_qsigned_bwd_f32(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = linear_index(gid, nwg, wg_size);
+    if (i >= tqsb_p.n) { return; }
+    let b = tqt_backward(tqsb_x[i], tqsb_gout[i], tqt_grid(tqsb_log2t[0], tqsb_p.bits, true));
+    tqsb_gin[i] = b.x;
+    tqsb_dl[i] = b.y;
+}
+
+@group(0) @binding(0) var<uniform> tqub_p: TqtParams;
+@group(0) @binding(1) var<storage, read_write> tqub_gin: array<f32>;
+@group(0) @binding(2) var<storage, read_write> tqub_dl: array<f32>;
+@group(0) @binding(3) var<storage, read> tqub_x: array<f32>;
+@group(0) @binding(4) var<storage, read> tqub_gout: array<f32>;
+@group(0) @binding(5) var<storage, read> tqub_log2t: array<f32>;
+
+// tqt_qunsigned_bwd_f32: grad_in and the per-element dlog2t of qUnsigned.
+// Twin: cpu.TqtQUnsignedBwdF32.
+@compute @workgroup_size(wg_size)
+fn tqt_qunsigned_bwd_f32(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = linear_index(gid, nwg, wg_size);
+    if (i >= tqub_p.n) { return; }
+    let b = tqt_backward(tqub_x[i], tqub_gout[i], tqt_grid(tqub_log2t[0], tqub_p.bits, false));
+    tqub_gin[i] = b.x;
+    tqub_dl[i] = b.y;
+}
+
+// tqt_sum_f32: out[0] = the float32 sum of in[0..n) in a fixed order, one
+// workgroup of 64: invocation l adds in[l], in[l+64], ... in order, then
+// the 64 partials are added pairwise (l += l + 32, 16, ..., 1). The sum of
+// the per-element dlog2t (autograd's sum-reduce to log2_t's shape [1]).
+// Twin: cpu.TqtSumF32.
+struct TqtSumParams {
+    n: u32,  // elements
+}
+@group(0) @binding(0) var<uniform> tsum_p: TqtSumParams;
+@group(0) @binding(1) var<storage, read_write> tsum_out: array<f32>;
+@group(0) @binding(2) var<storage, read> tsum_in: array<f32>;
+
+var<workgroup> tsum_part: array<f32, 64>;
+
+@compute @workgroup_size(64)
+fn tqt_sum_f32(@builtin(local_invocation_index) l: u32) {
+    var s = 0.0;
+    for (var i = l; i < tsum_p.n; i += 64u) {
+        s = s + tsum_in[i];
+    }
+    tsum_part[l] = s;
+    workgroupBarrier();
+    for (var stride = 32u; stride > 0u; stride = stride / 2u) {
+        if (l < stride) {
+            tsum_part[l] = tsum_part[l] + tsum_part[l + stride];
+        }
+        workgroupBarrier();
+    }
+    if (l == 0u) {
+        tsum_out[0] = tsum_part[0];
+    }
+}

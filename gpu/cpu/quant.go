@@ -491,3 +491,103 @@ func QuantDecay(p DecayParams, out, scale, dw, w, inScale, errWord []uint32) {
 func QuantDecayI64(p DecayParams, out, scale, dw, w, inScale, errWord []uint32) {
 	decay(p, out, scale, inScale, errWord, func(i uint32) int64 { return wideAt(dw, i) }, w)
 }
+
+// TqtParams is the uniform of the TQT kernels.
+type TqtParams struct {
+	N    uint32 // elements
+	Bits uint32 // width, 1..24
+}
+
+// tqtLn2 is TQT_LN2: float32(ln 2), the constant of quant's backward.
+const tqtLn2 = float32(math.Ln2)
+
+// tqtGrid is the twin of tqt_grid: (e, n, p).
+func tqtGrid(log2t float32, bits uint32, signed bool) (e int, n, p float32) {
+	c := int(math.Ceil(float64(log2t)))
+	if signed {
+		h := float32(uint32(1) << (bits - 1))
+		return c - int(bits-1), -h, h - 1
+	}
+	return c - int(bits), 0, float32(uint32(1)<<bits - 1)
+}
+
+// ldexp32 is WGSL's ldexp on f32: x·2^k rounded to float32.
+func ldexp32(x float32, k int) float32 { return float32(math.Ldexp(float64(x), k)) }
+
+func tqtForward(x float32, e int, n, p float32) float32 {
+	r := float32(math.RoundToEven(float64(ldexp32(x, -e))))
+	return ldexp32(min(max(r, n), p), e)
+}
+
+func tqtBackward(x, g float32, e int, n, p float32) (gi, dl float32) {
+	v := ldexp32(x, -e)
+	r := float32(math.RoundToEven(float64(v)))
+	term := p
+	if r < n {
+		term = n
+	} else if r <= p {
+		gi = g
+		term = r - v
+	}
+	t := tqtLn2 * term
+	return gi, g * ldexp32(t, e)
+}
+
+func f32s(w []uint32, i uint32) float32 { return math.Float32frombits(w[i]) }
+
+// TqtQSignedF32 is the twin of tqt_qsigned_f32: out[i] = clamp(round(x/s),
+// n, p)·s for i < p.N, s = 2^e from log2t[0] (see tqtGrid).
+func TqtQSignedF32(p TqtParams, out, x, log2t []uint32) { tqtFwd(p, out, x, log2t, true) }
+
+// TqtQUnsignedF32 is the twin of tqt_qunsigned_f32.
+func TqtQUnsignedF32(p TqtParams, out, x, log2t []uint32) { tqtFwd(p, out, x, log2t, false) }
+
+func tqtFwd(p TqtParams, out, x, log2t []uint32, signed bool) {
+	e, n, pp := tqtGrid(f32s(log2t, 0), p.Bits, signed)
+	for i := range p.N {
+		out[i] = math.Float32bits(tqtForward(f32s(x, i), e, n, pp))
+	}
+}
+
+// TqtQSignedBwdF32 is the twin of tqt_qsigned_bwd_f32: gradIn[i] =
+// g·[n <= r <= p] and dl[i] = g·(ln2·term)·s (float32 products).
+func TqtQSignedBwdF32(p TqtParams, gradIn, dl, x, gradOut, log2t []uint32) {
+	tqtBwd(p, gradIn, dl, x, gradOut, log2t, true)
+}
+
+// TqtQUnsignedBwdF32 is the twin of tqt_qunsigned_bwd_f32.
+func TqtQUnsignedBwdF32(p TqtParams, gradIn, dl, x, gradOut, log2t []uint32) {
+	tqtBwd(p, gradIn, dl, x, gradOut, log2t, false)
+}
+
+func tqtBwd(p TqtParams, gradIn, dl, x, gradOut, log2t []uint32, signed bool) {
+	e, n, pp := tqtGrid(f32s(log2t, 0), p.Bits, signed)
+	for i := range p.N {
+		gi, d := tqtBackward(f32s(x, i), f32s(gradOut, i), e, n, pp)
+		gradIn[i], dl[i] = math.Float32bits(gi), math.Float32bits(d)
+	}
+}
+
+// TqtSumParams is the uniform of tqt_sum_f32.
+type TqtSumParams struct {
+	N uint32 // elements
+}
+
+// TqtSumF32 is the twin of tqt_sum_f32: 64 partial sums over the strides
+// l, l+64, ..., added pairwise (stride 32, 16, ..., 1), in float32.
+func TqtSumF32(p TqtSumParams, out, in []uint32) {
+	var part [64]float32
+	for l := range uint32(64) {
+		var s float32
+		for i := l; i < p.N; i += 64 {
+			s += f32s(in, i)
+		}
+		part[l] = s
+	}
+	for stride := 32; stride > 0; stride /= 2 {
+		for l := range stride {
+			part[l] += part[l+stride]
+		}
+	}
+	out[0] = math.Float32bits(part[0])
+}
