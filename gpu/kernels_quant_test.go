@@ -20,6 +20,7 @@ func init() {
 	caseGens["max_abs_f32"] = maxAbsF32Cases
 	caseGens["quant_weight"] = weightCases
 	caseGens["quant_regrid_i32"] = regridCases
+	caseGens["quant_regrid_i64"] = regridI64Cases
 	caseGens["quant_shift"] = func(rng *rand.Rand) []kcase { return shiftCases(rng, false) }
 	caseGens["quant_shift_i64"] = func(rng *rand.Rand) []kcase { return shiftCases(rng, true) }
 	caseGens["quant_flag"] = func(rng *rand.Rand) []kcase { return flagCases(rng, I32) }
@@ -583,6 +584,30 @@ func tqtSumCases(rng *rand.Rand) []kcase {
 			}
 			cs = append(cs, kcase{name: fmt.Sprintf("n=%d/scale=%g", n, scale), params: cpu.TqtSumParams{N: uint32(n)},
 				outs: []int{1}, ins: [][]uint32{in}, tol: float32(max(1e-6*mag, 1e-30))})
+		}
+	}
+	return cs
+}
+
+func regridI64Cases(rng *rand.Rand) []kcase {
+	var cs []kcase
+	bounds := [][2]int32{{math.MinInt32, math.MaxInt32}, {-127, 127}, {-32768, 32767}}
+	for _, n := range []int{1, 3, 65, 257, 1000, 100003} {
+		for _, vs := range i64QuantSets(rng, n) {
+			if !quantKeep(1, n, vs.name) && !(n == 257 && len(vs.name) > 3 && vs.name[:3] == "max") {
+				continue
+			}
+			for _, shift := range []int32{20, 33, 45, 1, 0, -3, -40, 63, 64, 100, -70} {
+				for bi, b := range bounds {
+					if (bi > 0 && n != 257) || (n > 5000 && shift != 20) {
+						continue
+					}
+					has := uint32(rng.IntN(2))
+					cs = append(cs, kcase{name: fmt.Sprintf("n=%d/%s/shift=%d/bounds=%d,%d/scale=%d", n, vs.name, shift, b[0], b[1], has),
+						params: cpu.RegridI64Params{N: uint32(n), Shift: shift, Lo: b[0], Hi: b[1], HasScale: has},
+						outs:   []int{n}, ins: [][]uint32{i64Words(vs.v), {uint32(rng.IntN(41) - 20)}}})
+				}
+			}
 		}
 	}
 	return cs

@@ -145,6 +145,46 @@ func (r *Recorder) QuantRegrid(x *Tensor, exp int, lo, hi int32) *Tensor {
 	return y
 }
 
+// QuantRegridWide records quant_regrid_i64: the wide codes of x (exponent
+// x.Exp + x.Scale[0], the Scale read on the device) moved onto the grid
+// 2^exp as int32, y = clamp(x·2^(x.Exp + Scale - exp), lo, hi), exactly
+// (rounded half to even, or a left shift), with y.Exp = exp. This takes the
+// wide BN sums dβ, dγ (at E1's data-dependent exponent) to G_BN, exponent
+// -14 (docs/dataflow.md backward 6). A value beyond int32 is clamped and
+// raises ErrOverflow in the error word. x: I64, with or without a Scale;
+// lo <= hi.
+func (r *Recorder) QuantRegridWide(x *Tensor, exp int, lo, hi int32) *Tensor {
+	const k = "quant_regrid_i64"
+	if r.err != nil {
+		return nil
+	}
+	shapes := shapesOf(x)
+	if err := r.checkTensor(k, shapes, "x", x, I64, -1); err != nil {
+		r.fail(err)
+		return nil
+	}
+	shift := int64(exp) - int64(x.Exp)
+	if shift < -1<<20 || shift > 1<<20 || lo > hi {
+		r.fail(kernelErr(k, shapes, ErrShape, "exp %d from %d, bounds [%d, %d]", exp, x.Exp, lo, hi))
+		return nil
+	}
+	sc, has := x, uint32(0) // x: a placeholder binding, unread without a Scale
+	if x.Scale != nil {
+		if err := r.checkTensor(k, shapes, "x.Scale", x.Scale, I32, -1); err != nil {
+			r.fail(err)
+			return nil
+		}
+		sc, has = x.Scale, 1
+	}
+	y := r.newOutput(k, shapes, I32, x.shape, exp)
+	p := cpu.RegridI64Params{N: uint32(x.Len()), Shift: int32(shift), Lo: lo, Hi: hi, HasScale: has}
+	if y == nil || r.Run(k, p, y, x, sc) != nil {
+		y.Release()
+		return nil
+	}
+	return y
+}
+
 // checkMax validates the max|x| tensor of a quantizer: U32 [1] for I32 and
 // F32 inputs, U32 [2] (lo, hi) for I64.
 func (r *Recorder) checkMax(k string, shapes [][]int, x, m *Tensor) error {
@@ -245,10 +285,10 @@ func (r *Recorder) QuantShift(x, m *Tensor) *Tensor {
 // h = 2^(bits-1), code = clamp(RoundShr(x, L-(bits-1)), ±(h-1))·h in integer
 // mode (|x| >= 2^(L-(bits-1))) and RoundShr(x, L-2(bits-1)) in fraction
 // mode. The codes are I16 for bits <= 8 (|code| <= 127·128 at bits = 8)
-// and I32 for bits 9..16, of x's shape, with Exp = x.Exp (0 for F32) and a
-// new Scale holding L - 2(bits-1) (plus x.Scale[0]); for F32 the Scale is
-// the absolute exponent log2 R - 2(bits-1), found from the float bits
-// without float arithmetic. A zero max gives zero codes. m: max|x| from
+// and I32 for bits 9..16, of x's shape, with Exp = x.Exp and a new Scale
+// holding L - 2(bits-1) (plus x.Scale[0]); for F32 the Scale is log2 R -
+// 2(bits-1) of the float values (the absolute exponent for the usual
+// x.Exp = 0), found from the float bits without float arithmetic. A zero max gives zero codes. m: max|x| from
 // MaxAbs, MaxAbsI64 or MaxAbsF32. bits: 2..16 (8 in the method).
 func (r *Recorder) QuantFlag(x, m *Tensor, bits int) *Tensor {
 	k := "quant_flag"
@@ -265,12 +305,11 @@ func (r *Recorder) QuantFlag(x, m *Tensor, bits int) *Tensor {
 		r.fail(kernelErr(k, shapes, ErrShape, "bits = %d, want 2..16", bits))
 		return nil
 	}
-	exp := x.Exp
 	switch x.dtype {
 	case I64:
 		k = "quant_flag_i64"
 	case F32:
-		k, exp = "quant_flag_f32", 0
+		k = "quant_flag_f32"
 	}
 	dt, lanes := I16, 2
 	if bits > 8 {
@@ -279,7 +318,7 @@ func (r *Recorder) QuantFlag(x, m *Tensor, bits int) *Tensor {
 	rows, last := rowsOf(x.shape)
 	p := cpu.FlagParams{Rows: uint32(rows), K: uint32(last), KW: uint32((last + lanes - 1) / lanes),
 		Bits: uint32(bits), Lanes: uint32(lanes), HasScale: has}
-	return r.scaledOutput(k, shapes, dt, x.shape, exp, p, x, m, sc)
+	return r.scaledOutput(k, shapes, dt, x.shape, x.Exp, p, x, m, sc)
 }
 
 // GradExp is the exponent of the weight-gradient codes G of the method

@@ -476,6 +476,10 @@ func TestQuantWrapperErrors(t *testing.T) {
 		"flag bits":      func(r *Recorder) *Tensor { return r.QuantFlag(i32, m1, 17) },
 		"const g":        func(r *Recorder) *Tensor { return r.QuantConst(i32, m1, 8, key) },
 		"const dtype":    func(r *Recorder) *Tensor { return r.QuantConstMag(m1, m1, key) },
+		"regrid wide":    func(r *Recorder) *Tensor { return r.QuantRegridWide(i32, -14, 0, 1) },
+		"decay shapes":   func(r *Recorder) *Tensor { return r.QuantDecay(i64, i32, WeightDecay1e4) },
+		"tqt log2t":      func(r *Recorder) *Tensor { return r.QSigned(i32, m1, 8) },
+		"sum dtype":      func(r *Recorder) *Tensor { return r.SumF32(i32) },
 	} {
 		r := d.Record()
 		if y := f(r); y != nil || !errors.Is(r.Err(), ErrShape) {
@@ -639,6 +643,37 @@ func TestTQTMatchesQuant(t *testing.T) {
 						}
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestQuantRegridWide takes wide codes with a Scale to G_BN's exponent -14
+// and compares with quant.GradBN on the same values (exact float32 inputs:
+// |codes| < 2^24).
+func TestQuantRegridWide(t *testing.T) {
+	rng := rand.New(rand.NewPCG(seed, 19))
+	q := randCodes(rng, 1000, 23)
+	for _, c := range []struct {
+		exp   int
+		scale int32
+	}{{-30, 0}, {-20, -13}, {-40, 25}, {-12, 0}} {
+		want, err := quant.GradBN(codesAsFloats(q, c.exp+int(c.scale)), 15)
+		check(t, err)
+		for _, d := range devices(t) {
+			x := upScaled(t, d, quantCase{dt: I64, q: q, exp: c.exp, scale: c.scale})
+			r := d.Record()
+			y := r.QuantRegridWide(x, -14, math.MinInt32, math.MaxInt32)
+			check(t, r.Submit())
+			got, err := y.DownloadI32()
+			check(t, err)
+			for i := range got {
+				if got[i] != want.Q[i] {
+					t.Fatalf("%v exp %d scale %d: code %d of %d = %d, want quant.GradBN %d", d.Backend(), c.exp, c.scale, i, q[i], got[i], want.Q[i])
+				}
+			}
+			if w, err := d.ErrorWord(); w != 0 {
+				t.Errorf("%v: error word %#x (%v)", d.Backend(), w, err)
 			}
 		}
 	}

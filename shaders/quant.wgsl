@@ -234,6 +234,56 @@ fn quant_regrid_i32(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
     }
 }
 
+// quant_regrid_i64: quant_regrid_i32 for I64 codes with a data-dependent
+// exponent (the wide BN sums dβ = Σδy, dγ = Σδy·x̂ at the exponent of E1,
+// re-gridded to G_BN's -14: dataflow backward 6): out[i] = clamp(x·2^-sh,
+// lo, hi) with sh = shift - in_scale[0] (has_scale) or shift, exactly:
+// rounded half to even for sh > 0 (0 for sh >= 64), a left shift for
+// sh <= 0. A value beyond int32 (a left shift past int64 included) comes
+// out clamped and sets ERR_OVERFLOW (binding 4). Twin: cpu.QuantRegridI64.
+struct RegridI64Params {
+    n: u32,          // elements
+    shift: i32,      // right shift before the input scale (negative: left)
+    lo: i32,         // lower saturation bound
+    hi: i32,         // upper saturation bound, >= lo
+    has_scale: u32,  // 1: subtract in_scale[0] from the shift
+}
+@group(0) @binding(0) var<uniform> rg64_p: RegridI64Params;
+@group(0) @binding(1) var<storage, read_write> rg64_out: array<i32>;
+@group(0) @binding(2) var<storage, read> rg64_in: array<u32>;
+@group(0) @binding(3) var<storage, read> rg64_in_scale: array<i32>;
+@group(0) @binding(4) var<storage, read_write> rg64_err: array<atomic<u32>>;
+
+@compute @workgroup_size(wg_size)
+fn quant_regrid_i64(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = linear_index(gid, nwg, wg_size);
+    if (i >= rg64_p.n) { return; }
+    let x = vec2<u32>(rg64_in[2u * i], rg64_in[2u * i + 1u]);
+    let sh = rg64_p.shift - select(0, rg64_in_scale[0], rg64_p.has_scale != 0u);
+    var v = WIDE_ZERO;
+    var fits = true;   // v is the exact value
+    if (sh >= 64) {
+        v = WIDE_ZERO;
+    } else if (sh > 0) {
+        v = wide_round_shr(x, u32(sh));
+    } else {
+        let k = u32(min(-sh, 63));
+        v = wide_shl(x, k);
+        let back = wide_sar(v, k);
+        let zero = x.x == 0u && x.y == 0u;
+        fits = zero || (-sh <= 63 && back.x == x.x && back.y == x.y);
+    }
+    if (!fits) {
+        rg64_out[i] = select(rg64_p.hi, rg64_p.lo, wide_is_neg(x));
+        atomicOr(&rg64_err[0], ERR_OVERFLOW);
+        return;
+    }
+    rg64_out[i] = wide_clamp_i32(v, rg64_p.lo, rg64_p.hi);
+    if (!wide_fits_i32(v)) {
+        atomicOr(&rg64_err[0], ERR_OVERFLOW);
+    }
+}
+
 // ---------------------------------------------------------------------------
 // quant_shift: E1, the shift quantizer of method.md B§2.5 with the clip of
 // A6 (docs/dataflow.md backward 4). With M = max[0] = max|x| (max_abs_i32)

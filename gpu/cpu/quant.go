@@ -179,6 +179,50 @@ func QuantRegridI32(p RegridParams, out, in, errWord []uint32) {
 	}
 }
 
+// RegridI64Params is the uniform of quant_regrid_i64.
+type RegridI64Params struct {
+	N        uint32 // elements
+	Shift    int32  // right shift before the input scale (negative: left)
+	Lo       int32  // lower saturation bound
+	Hi       int32  // upper saturation bound, >= Lo
+	HasScale uint32 // 1: subtract inScale[0] from the shift
+}
+
+// QuantRegridI64 is the twin of quant_regrid_i64: out[i] = clamp(x·2^-sh,
+// Lo, Hi) for the int64 x = in[i] and sh = Shift - inScale[0] (HasScale),
+// exactly (quant.RoundShr for sh > 0, a left shift otherwise); a value
+// beyond int32 (or a left shift beyond int64, which saturates by the sign
+// of x) ORs ErrOverflow into errWord[0].
+func QuantRegridI64(p RegridI64Params, out, in, inScale, errWord []uint32) {
+	sh := p.Shift - scaleIn(p.HasScale, inScale)
+	for i := range out[:p.N] {
+		x := wideAt(in, uint32(i))
+		var v int64
+		fits := true
+		switch {
+		case sh >= 64:
+		case sh > 0:
+			v = quant.RoundShr(x, uint(sh))
+		default:
+			k := uint(min(-sh, 63))
+			v = int64(uint64(x) << k)
+			fits = x == 0 || (-sh <= 63 && v>>k == x)
+		}
+		if !fits {
+			out[i] = uint32(p.Hi)
+			if x < 0 {
+				out[i] = uint32(p.Lo)
+			}
+			errWord[0] |= ErrOverflow
+			continue
+		}
+		out[i] = uint32(clampI64(v, p.Lo, p.Hi))
+		if v < math.MinInt32 || v > math.MaxInt32 {
+			errWord[0] |= ErrOverflow
+		}
+	}
+}
+
 // ShiftParams is the uniform of quant_shift and quant_shift_i64.
 type ShiftParams struct {
 	Rows     uint32 // rows
