@@ -115,3 +115,154 @@ func TestTqtSumF32Order(t *testing.T) {
 		t.Errorf("sum = %v, want 2^24", got)
 	}
 }
+
+// fuzzCodes turns fuzz bytes into int32 codes |q| < 2^24 (exact as
+// float32 values) and their words.
+func fuzzCodes(data []byte) ([]int32, []uint32) {
+	if len(data) > 3*4096 {
+		data = data[:3*4096]
+	}
+	var q []int32
+	for len(data) >= 3 {
+		v := int32(data[0]) | int32(data[1])<<8 | int32(data[2]&0x7F)<<16
+		if data[2]&0x80 != 0 {
+			v = -v
+		}
+		q = append(q, v)
+		data = data[3:]
+	}
+	w := make([]uint32, len(q))
+	for i, v := range q {
+		w[i] = uint32(v)
+	}
+	return q, w
+}
+
+func maxWord(q []int32) uint32 {
+	var m uint32
+	for _, v := range q {
+		m = max(m, AbsU32(v))
+	}
+	return m
+}
+
+func asFloats(q []int32, exp int) []float32 {
+	f := make([]float32, len(q))
+	for i, v := range q {
+		f[i] = float32(math.Ldexp(float64(v), exp))
+	}
+	return f
+}
+
+// unpack returns n lanes of bits each from words (sign-extended).
+func unpack(w []uint32, n, bits int) []int32 {
+	per := 32 / bits
+	out := make([]int32, n)
+	for i := range out {
+		out[i] = int32(w[i/per]<<(32-bits*(i%per+1))) >> (32 - bits)
+	}
+	return out
+}
+
+// FuzzQuantShift: the E1 twin equals quant.Shift on the same values, codes
+// and exponent (a zero tensor: codes only), and stays within ±127.
+func FuzzQuantShift(f *testing.F) {
+	f.Add([]byte{0xE8, 0x03, 0x00, 0x04, 0x00, 0x80, 0x0C, 0, 0, 0x14, 0, 0}, int8(-20)) // 1000, -4, 12, 20: ties
+	f.Add([]byte{0xFF, 0xFF, 0x7F, 1, 0, 0}, int8(0))
+	f.Fuzz(func(t *testing.T, data []byte, exp int8) {
+		q, w := fuzzCodes(data)
+		exp /= 4 // -32..31: finite, normal float32 values
+		if len(q) == 0 {
+			return
+		}
+		want, err := quant.Shift(asFloats(q, int(exp)), 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, scale := make([]uint32, (len(q)+3)/4), []uint32{0}
+		QuantShift(ShiftParams{Rows: 1, K: uint32(len(q)), KW: uint32(len(out))}, out, scale, w, []uint32{maxWord(q)}, nil)
+		got := unpack(out, len(q), 8)
+		for i := range q {
+			if got[i] != want.Q[i] || got[i] < -127 {
+				t.Fatalf("code %d of %d = %d, want %d", i, q[i], got[i], want.Q[i])
+			}
+		}
+		if e := int(exp) + int(int32(scale[0])); maxWord(q) != 0 && e != want.Exp {
+			t.Fatalf("exponent %d, want %d", e, want.Exp)
+		}
+	})
+}
+
+// FuzzQuantFlag: the E2 twins (I32 codes and F32 values) equal quant.Flag.
+func FuzzQuantFlag(f *testing.F) {
+	f.Add([]byte{0xE8, 0x03, 0x00, 0x04, 0x00, 0x80, 0x0C, 0, 0, 0x14, 0, 0}, int8(-20), uint8(8))
+	f.Add([]byte{0xFF, 0xFF, 0x7F, 1, 0, 0, 0x80, 0, 0x80}, int8(3), uint8(16))
+	f.Fuzz(func(t *testing.T, data []byte, exp int8, bits uint8) {
+		q, w := fuzzCodes(data)
+		exp /= 4
+		b := int(bits%15) + 2 // 2..16
+		if len(q) == 0 {
+			return
+		}
+		x := asFloats(q, int(exp))
+		want, err := quant.Flag(x, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lanes := 1
+		if b <= 8 {
+			lanes = 2
+		}
+		kw := (len(q) + lanes - 1) / lanes
+		p := FlagParams{Rows: 1, K: uint32(len(q)), KW: uint32(kw), Bits: uint32(b), Lanes: uint32(lanes)}
+		out, scale := make([]uint32, kw), []uint32{0}
+		QuantFlag(p, out, scale, w, []uint32{maxWord(q)}, nil)
+		got := unpack(out, len(q), 32/lanes)
+		outF, scaleF := make([]uint32, kw), []uint32{0}
+		xw := make([]uint32, len(x))
+		var mb uint32
+		for i, v := range x {
+			xw[i] = math.Float32bits(v)
+			mb = max(mb, xw[i]&0x7FFFFFFF)
+		}
+		QuantFlagF32(p, outF, scaleF, xw, []uint32{mb}, nil)
+		gotF := unpack(outF, len(q), 32/lanes)
+		for i := range q {
+			if got[i] != want.Q[i] || gotF[i] != want.Q[i] {
+				t.Fatalf("bits %d: code %d of %d = %d (f32 %d), want %d", b, i, q[i], got[i], gotF[i], want.Q[i])
+			}
+		}
+		if maxWord(q) != 0 && (int(exp)+int(int32(scale[0])) != want.Exp || int(int32(scaleF[0])) != want.Exp) {
+			t.Fatalf("bits %d: exponents %d, %d, want %d", b, int(exp)+int(int32(scale[0])), int32(scaleF[0]), want.Exp)
+		}
+	})
+}
+
+// FuzzQuantConst: the G twin equals quant.GradWeight (its float rule
+// agrees with StochasticShr for shifts <= 24, which |codes| < 2^24 keep).
+func FuzzQuantConst(f *testing.F) {
+	f.Add([]byte{0xE8, 0x03, 0x00, 0x04, 0x00, 0x80, 0x0C, 0, 0}, int8(-20), uint8(7), uint64(1))
+	f.Fuzz(func(t *testing.T, data []byte, exp int8, g uint8, seed uint64) {
+		q, w := fuzzCodes(data)
+		exp /= 4
+		gg := int(g%7) + 1
+		if len(q) == 0 {
+			return
+		}
+		key := quant.RNGKey{Seed: seed, Step: 3, Tensor: 5}
+		want, err := quant.GradWeight(asFloats(q, int(exp)), 15, gg+1, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := ConstParams{Rows: 1, K: uint32(len(q)), KW: uint32((len(q) + 3) / 4), G: uint32(gg),
+			SeedLo: uint32(seed), SeedHi: uint32(seed >> 32), Step: 3, Tensor: 5}
+		out := make([]uint32, p.KW)
+		QuantConst(p, out, w, []uint32{maxWord(q)})
+		got := unpack(out, len(q), 8)
+		for i := range q {
+			if got[i] != want.Q[i] {
+				t.Fatalf("g %d: code %d of %d = %d, want %d", gg, i, q[i], got[i], want.Q[i])
+			}
+		}
+	})
+}
