@@ -41,8 +41,8 @@ fn log2_round_u64(m: vec2<u32>) -> i32 {
     return i32(j) + select(0, 1, !wide_lt_u(y, QUANT_SQRT2_U64));
 }
 
-// wide_clamp_i32 returns clamp(a, lo, hi) for a signed wide a as i32.
-fn wide_clamp_i32(a: vec2<u32>, lo: i32, hi: i32) -> i32 {
+// quant_clamp_wide returns clamp(a, lo, hi) for a signed wide a as i32.
+fn quant_clamp_wide(a: vec2<u32>, lo: i32, hi: i32) -> i32 {
     if (wide_lt(a, wide_from_i32(lo))) {
         return lo;
     }
@@ -52,9 +52,9 @@ fn wide_clamp_i32(a: vec2<u32>, lo: i32, hi: i32) -> i32 {
     return bitcast<i32>(a.x);
 }
 
-// wide_round_shl returns a·2^-s rounded half to even for s in 1..63 and
+// quant_round_shl_wide returns a·2^-s rounded half to even for s in 1..63 and
 // a·2^-s exactly (a left shift, mod 2^64) for s in -63..0.
-fn wide_round_shl(a: vec2<u32>, s: i32) -> vec2<u32> {
+fn quant_round_shl_wide(a: vec2<u32>, s: i32) -> vec2<u32> {
     if (s <= 0) {
         return wide_shl(a, u32(-s));
     }
@@ -227,8 +227,8 @@ struct RegridParams {
 fn quant_regrid_i32(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = linear_index(gid, nwg, wg_size);
     if (i >= rg_p.n) { return; }
-    let v = wide_round_shl(wide_from_i32(rg_in[i]), rg_p.shift); // |v| < 2^62: exact
-    rg_out[i] = wide_clamp_i32(v, rg_p.lo, rg_p.hi);
+    let v = quant_round_shl_wide(wide_from_i32(rg_in[i]), rg_p.shift); // |v| < 2^62: exact
+    rg_out[i] = quant_clamp_wide(v, rg_p.lo, rg_p.hi);
     if (!wide_fits_i32(v)) {
         atomicOr(&rg_err[0], ERR_OVERFLOW);
     }
@@ -278,7 +278,7 @@ fn quant_regrid_i64(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
         atomicOr(&rg64_err[0], ERR_OVERFLOW);
         return;
     }
-    rg64_out[i] = wide_clamp_i32(v, rg64_p.lo, rg64_p.hi);
+    rg64_out[i] = quant_clamp_wide(v, rg64_p.lo, rg64_p.hi);
     if (!wide_fits_i32(v)) {
         atomicOr(&rg64_err[0], ERR_OVERFLOW);
     }
@@ -365,7 +365,7 @@ fn quant_shift_i64(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
         if (c < qs64_p.k && !zero) {
             let e = row * qs64_p.k + c;
             let x = vec2<u32>(qs64_in[2u * e], qs64_in[2u * e + 1u]);
-            let q = wide_clamp_i32(wide_round_shl(x, s), -127, 127);
+            let q = quant_clamp_wide(quant_round_shl_wide(x, s), -127, 127);
             word = word | (byte_i8(q) << (8u * j));
         }
     }
@@ -410,10 +410,10 @@ fn flag_code_wide(x: vec2<u32>, l: i32, bits: u32) -> i32 {
     let d = l - i32(bits - 1u);
     let nz = x.x != 0u || x.y != 0u;
     if (nz && (d <= 0 || !wide_lt_u(wide_abs(x), wide_shl(vec2<u32>(1u, 0u), u32(d))))) {
-        return wide_clamp_i32(wide_round_shl(x, d), 1 - h, h - 1) * h;
+        return quant_clamp_wide(quant_round_shl_wide(x, d), 1 - h, h - 1) * h;
     }
     // Fraction mode: |x| < 2^d, so |x|·2^-(d-(b-1)) <= 2^(b-1) fits.
-    return bitcast<i32>(wide_round_shl(x, d - i32(bits - 1u)).x);
+    return bitcast<i32>(quant_round_shl_wide(x, d - i32(bits - 1u)).x);
 }
 
 // flag_word packs the codes of one output word.
@@ -490,10 +490,10 @@ fn quant_flag_i64(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
     qf64_out[i] = word;
 }
 
-// f32_split returns the exact decomposition x = m·2^e of a finite float32
+// quant_f32_split returns the exact decomposition x = m·2^e of a finite float32
 // from its bits (|m| < 2^24; zero and subnormals have e = -149): (m, e).
 // No float arithmetic. Twin: the split of package quant.
-fn f32_split(b: u32) -> vec2<i32> {
+fn quant_f32_split(b: u32) -> vec2<i32> {
     let ef = i32((b >> 23u) & 0xFFu);
     let f = i32(b & 0x7FFFFFu);
     var m = f | 0x800000;
@@ -505,16 +505,16 @@ fn f32_split(b: u32) -> vec2<i32> {
     return vec2<i32>(select(m, -m, (b >> 31u) != 0u), e);
 }
 
-// f32_scale_round returns round(m·2^n) (half to even) for |m| < 2^24,
+// quant_f32_scale_round returns round(m·2^n) (half to even) for |m| < 2^24,
 // saturated to ±2^30 where |m·2^n| >= 2^30, as i32.
-fn f32_scale_round(m: i32, n: i32) -> i32 {
+fn quant_f32_scale_round(m: i32, n: i32) -> i32 {
     if (n < 0) {
         if (n < -31) {
             return 0; // |m| < 2^24 <= 2^(s-1): rounds to 0
         }
         return round_shr_i32(m, -n);
     }
-    return wide_clamp_i32(wide_shl(wide_from_i32(m), u32(min(n, 32))), -(1 << 30), 1 << 30);
+    return quant_clamp_wide(wide_shl(wide_from_i32(m), u32(min(n, 32))), -(1 << 30), 1 << 30);
 }
 
 // quant_flag_f32: quant_flag on an F32 tensor (the loss gradient, dataflow
@@ -542,7 +542,7 @@ fn quant_flag_f32(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
     let b1 = i32(qff_p.bits - 1u);
     var exp = -2 * b1;
     if (mb != 0u) {
-        let me = f32_split(mb);
+        let me = quant_f32_split(mb);
         exp = log2_round_u32(u32(me.x)) + me.y - 2 * b1;
     }
     if (i == 0u) {
@@ -555,14 +555,14 @@ fn quant_flag_f32(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
     for (var j = 0u; j < qff_p.lanes; j++) {
         let c = qff_p.lanes * w + j;
         if (c < qff_p.k && mb != 0u) {
-            let me = f32_split(qff_in[row * qff_p.k + c]);
+            let me = quant_f32_split(qff_in[row * qff_p.k + c]);
             let n = me.y - exp;
             let d = b1 - n; // integer mode iff |m| >= 2^d
             var code = 0;
             if (me.x != 0 && (d <= 0 || (d < 31 && abs_u32(me.x) >= (1u << u32(d))))) {
-                code = clamp(f32_scale_round(me.x, n - b1), 1 - h, h - 1) * h;
+                code = clamp(quant_f32_scale_round(me.x, n - b1), 1 - h, h - 1) * h;
             } else {
-                code = f32_scale_round(me.x, n);
+                code = quant_f32_scale_round(me.x, n);
             }
             word = flag_pack(word, code, j, qff_p.lanes);
         }
@@ -592,10 +592,10 @@ struct ConstParams {
     has_scale: u32,  // quant_const_mag*: 1 adds in_scale[0] to the output scale
 }
 
-// stochastic_shr_wide returns StochasticShr(a, s, u) of package quant for a
+// quant_stochastic_shr_wide returns StochasticShr(a, s, u) of package quant for a
 // wide a and s in 1..63: floor(a/2^s) + [u < frac·2^32], where for s > 32
 // only the top 32 bits of the fraction are compared.
-fn stochastic_shr_wide(a: vec2<u32>, s: u32, u: u32) -> vec2<u32> {
+fn quant_stochastic_shr_wide(a: vec2<u32>, s: u32, u: u32) -> vec2<u32> {
     var q = wide_sar(a, s);
     var up = false;
     if (s <= 32u) {
@@ -615,9 +615,9 @@ fn const_code(t: vec2<u32>, r: i32, g: u32, u: u32) -> i32 {
     let lim = (1 << g) - 1;
     let s = r - i32(g);
     if (s <= 0) {
-        return wide_clamp_i32(wide_shl(t, u32(-s)), -lim, lim);
+        return quant_clamp_wide(wide_shl(t, u32(-s)), -lim, lim);
     }
-    return wide_clamp_i32(stochastic_shr_wide(t, u32(s), u), -lim, lim);
+    return quant_clamp_wide(quant_stochastic_shr_wide(t, u32(s), u), -lim, lim);
 }
 
 @group(0) @binding(0) var<uniform> qc_p: ConstParams;

@@ -23,10 +23,10 @@ func log2Round(m uint64) int32 {
 	return int32(quant.Log2Round(m))
 }
 
-// clampI64 is the twin of wide_clamp_i32.
+// clampI64 is the twin of quant_clamp_wide.
 func clampI64(v int64, lo, hi int32) int32 { return int32(min(max(v, int64(lo)), int64(hi))) }
 
-// roundShl is the twin of wide_round_shl: v·2^-s rounded half to even for
+// roundShl is the twin of quant_round_shl_wide: v·2^-s rounded half to even for
 // s in 1..63, a left shift (mod 2^64) for s in -63..0.
 func roundShl(v int64, s int32) int64 {
 	if s <= 0 {
@@ -350,7 +350,7 @@ func QuantFlagI64(p FlagParams, out, scale, in, mx, inScale []uint32) {
 	})
 }
 
-// F32Split is the twin of f32_split: x = m·2^e exactly for the bits b of a
+// F32Split is the twin of quant_f32_split: x = m·2^e exactly for the bits b of a
 // finite float32, |m| < 2^24 (zero and subnormals: e = -149).
 func F32Split(b uint32) (m, e int32) {
 	ef := int32(b>>23) & 0xFF
@@ -365,7 +365,7 @@ func F32Split(b uint32) (m, e int32) {
 	return m, e
 }
 
-// f32ScaleRound is the twin of f32_scale_round: round(m·2^n) half to even
+// f32ScaleRound is the twin of quant_f32_scale_round: round(m·2^n) half to even
 // for |m| < 2^24, saturated to ±2^30.
 func f32ScaleRound(m, n int32) int32 {
 	if n < 0 {
