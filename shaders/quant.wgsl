@@ -8,7 +8,9 @@
 // word, I16: 2) are written one word per invocation, a tensor [rows, k]
 // laid out as rows of kw words (each row starts a new word, padding lanes
 // zero), the layout of package gpu. Grids are 1-D over the output words (or
-// elements), spilling into y (linear_index). Integer arithmetic only.
+// elements, or chunks of a reduction), spilling into y (linear_index);
+// tqt_sum_f32 is one workgroup. Integer arithmetic only, except the TQT
+// kernels at the end (float32, as TQT is a float framework).
 
 override wg_size: u32 = 64u;
 
@@ -62,8 +64,8 @@ fn quant_round_shl_wide(a: vec2<u32>, s: i32) -> vec2<u32> {
 }
 
 // ---------------------------------------------------------------------------
-// rng_u32: out[i] = philox_rng_u32(seed, step, tensor, i) for i < n, the draws of
-// one stochastic-rounding stream (method.md A3). Twin: cpu.RngU32.
+// rng_u32: out[i] = philox_rng_u32(seed, step, tensor, i) for i < n, the
+// draws of one stochastic-rounding stream (method.md A3). Twin: cpu.RngU32.
 struct RngParams {
     n: u32,        // draws
     seed_lo: u32,  // low word of the 64-bit seed
