@@ -2,6 +2,7 @@ package gpu
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -677,4 +678,33 @@ func TestQuantRegridWide(t *testing.T) {
 			}
 		}
 	}
+}
+
+// ExampleRecorder_QuantShift quantizes method.md B§2.5's E1 example on the
+// CPU backend: e = [0.003, -0.0007, 0.0001] as int64 codes at exponent -40
+// (float32's values, exactly) gives R = 2^-8 and the int8 codes
+// [98 -23 3] at exponent -40 + 25 = -15: E1 = [0.00299072265625,
+// -0.000701904296875, 9.1552734375e-05].
+func ExampleRecorder_QuantShift() {
+	dev, err := Open(Options{Backend: CPU})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer dev.Close()
+	var q []int64
+	for _, v := range []float32{0.003, -0.0007, 0.0001} {
+		q = append(q, int64(math.Ldexp(float64(v), 40)))
+	}
+	x, _ := dev.UploadI64([]int{3}, -40, q)
+	r := dev.Record()
+	e1 := r.QuantShift(x, r.MaxAbsI64(x))
+	if err := r.Submit(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	codes, _ := e1.DownloadI8()
+	scale, _ := e1.Scale.DownloadI32()
+	fmt.Println("codes", codes, "exponent", e1.Exp+int(scale[0]))
+	// Output: codes [98 -23 3] exponent -15
 }
