@@ -479,8 +479,10 @@ func (r *Recorder) checkTQT(k string, shapes [][]int, x, log2t *Tensor, bits int
 //	q = clamp(round(x/s), -2^(bits-1), 2^(bits-1)-1)·s
 //
 // as F32 values of x's shape (Exp 0). x: F32; log2t: F32 [1] on the device
-// (trainable); bits: 1..24. Float32 arithmetic (TQT is a float framework):
-// exact but for flush-to-zero of subnormals on some devices.
+// (trainable), |log2t| < 100 (WGSL's ldexp is indeterminate beyond 2^128;
+// the device cannot check it); bits: 1..24. Float32 arithmetic (TQT is a
+// float framework): exact but for flush-to-zero of subnormals on some
+// devices.
 func (r *Recorder) QSigned(x, log2t *Tensor, bits int) *Tensor {
 	return r.tqtForward("tqt_qsigned_f32", x, log2t, bits)
 }

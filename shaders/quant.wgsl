@@ -862,7 +862,9 @@ fn quant_decay_i64(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
 //   backward: grad_in = g·[n <= r <= p];
 //             dlog2t_i = g·(ln2·term)·s, term = r - v inside, n below, p above
 // (defects T-1, T-2 fixed), the per-element terms of quant.QSignedBackward,
-// summed by tqt_sum_f32. ldexp and the range tests are exact; the products
+// summed by tqt_sum_f32. |log2_t| must stay below about 100: WGSL's ldexp
+// is indeterminate for a scale exponent beyond 128 (quant allows 256).
+// ldexp and the range tests are exact; the products
 // are single float32 roundings as in quant, so the backends differ only by
 // flush-to-zero of subnormals. Twins: cpu.TqtQSignedF32 and friends.
 struct TqtParams {
