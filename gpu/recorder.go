@@ -12,9 +12,10 @@ import "reflect"
 // on both. Uploads and downloads are not recorded: an upload happens at
 // once, a download sees the work submitted before it.
 type Recorder struct {
-	dev *Device
-	ds  []dispatch
-	err error
+	dev   *Device
+	ds    []dispatch
+	err   error
+	temps []*Tensor // wrappers' intermediates, released by Submit (see temp)
 }
 
 // Record starts a new recording on the device.
@@ -124,6 +125,7 @@ func (r *Recorder) run(name string, params any, binds []binding, shapes [][]int,
 // the work to finish (downloads and Device.Wait do). It returns the sticky
 // error if one was recorded, and records the error of a failed submit.
 func (r *Recorder) Submit() error {
+	defer r.releaseTemps() // deferred first: runs after d.mu is unlocked
 	if r.err != nil {
 		return r.err
 	}
@@ -154,6 +156,25 @@ func (r *Recorder) Submit() error {
 		}
 	}
 	return nil
+}
+
+// temp marks t, an intermediate of a wrapper that no caller sees, to be
+// released at the end of the next Submit (which also ends a failed
+// recording), and returns it. Later work reuses the buffer only after that
+// Submit, in queue order.
+func (r *Recorder) temp(t *Tensor) *Tensor {
+	if t != nil {
+		r.temps = append(r.temps, t)
+	}
+	return t
+}
+
+// releaseTemps releases the tensors marked by temp.
+func (r *Recorder) releaseTemps() {
+	for _, t := range r.temps {
+		t.Release()
+	}
+	r.temps = nil
 }
 
 // newOutput allocates an output tensor for a wrapper, recording the error.
