@@ -124,12 +124,17 @@ func TestGemmU8I8NTRefusesLargeK(t *testing.T) {
 }
 
 // TestGemmWide: int8 x int8 and uint8 x int8 sums past the int32 bounds
-// (K = 200003 > MaxGemmK), exact in int64.
+// (K = 200003 and 200000 > MaxGemmK; the second takes the _k16 variants),
+// exact in int64.
 func TestGemmWide(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 2))
-	const m, n, k = 3, 5, 200003
+	const m, n = 3, 5
 	for _, d := range devices(t) {
-		for _, set := range []string{"random", "extreme"} {
+		for _, ks := range []struct {
+			k   int
+			set string
+		}{{200003, "random"}, {200003, "extreme"}, {200000, "random"}, {200000, "extreme"}} {
+			k, set := ks.k, ks.set
 			ai, au, bv := randI8(rng, m*k), randU8(rng, m*k), randI8(rng, n*k)
 			if set == "extreme" {
 				ai, au, bv = constSlice(m*k, int8(-128)), constSlice(m*k, uint8(255)), constSlice(n*k, int8(-128))
@@ -196,7 +201,7 @@ func TestSplitI16(t *testing.T) {
 func TestGemmI16(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 3))
 	for _, d := range devices(t) {
-		for _, s := range [][3]int{{1, 1, 1}, {5, 9, 3}, {9, 5, 130}, {13, 17, 1001}, {2, 3, MaxGemmK + 9}} {
+		for _, s := range [][3]int{{1, 1, 1}, {5, 9, 3}, {9, 5, 130}, {6, 10, 64}, {13, 17, 1001}, {2, 3, MaxGemmK + 9}, {3, 2, 131072}} {
 			m, n, k := s[0], s[1], s[2]
 			for _, set := range []string{"random", "extreme"} {
 				av := make([]int16, m*k)

@@ -29,6 +29,18 @@ func init() {
 	caseGens["gemm_i16u8_nt"] = func(rng *rand.Rand) []kcase {
 		return gemmExtCases(rng, gemmWideShapes, i16PlaneSets, u8Sets, gemmWide)
 	}
+	caseGens["gemm_i8_nt_wide_k16"] = func(rng *rand.Rand) []kcase {
+		return gemmExtCases(rng, gemmWideK16Shapes, i8Sets, i8Sets, gemmWide)
+	}
+	caseGens["gemm_u8i8_nt_wide_k16"] = func(rng *rand.Rand) []kcase {
+		return gemmExtCases(rng, gemmWideK16Shapes, u8Sets, i8Sets, gemmWide)
+	}
+	caseGens["gemm_i16i8_nt_k16"] = func(rng *rand.Rand) []kcase {
+		return gemmExtCases(rng, gemmWideK16Shapes, i16PlaneSets, i8Sets, gemmWide)
+	}
+	caseGens["gemm_i16u8_nt_k16"] = func(rng *rand.Rand) []kcase {
+		return gemmExtCases(rng, gemmWideK16Shapes, i16PlaneSets, u8Sets, gemmWide)
+	}
 	caseGens["pack_i16_split"] = splitCases
 	caseGens["gemm_f32_nt"] = func(rng *rand.Rand) []kcase { return gemmF32Cases(rng, gemmF32Shapes) }
 	caseGens["gemm_f32_nt_k4"] = func(rng *rand.Rand) []kcase { return gemmF32Cases(rng, gemmF32K4Shapes) }
@@ -56,6 +68,13 @@ var gemmWideShapes = [][3]int{
 	{1, 1, 1}, {3, 5, 7}, {8, 8, 16}, {7, 9, 17}, {65, 63, 129}, {1, 17, 1000},
 	{9, 17, 32769}, {2, 3, 65536}, {3, 2, MaxGemmKU8 + 1}, {2, 3, MaxGemmK}, {3, 2, MaxGemmK + 1},
 	{2, 2, 200003},
+}
+
+// gemmWideK16Shapes are gemmWideShapes with ceil(k/4) a multiple of 4:
+// chunk edges (32768 values per chunk) and past both int32 bounds.
+var gemmWideK16Shapes = [][3]int{
+	{1, 1, 16}, {3, 5, 13}, {8, 8, 32}, {7, 9, 61}, {65, 63, 128}, {1, 17, 1024},
+	{9, 17, 32784}, {2, 3, 65536}, {3, 2, 65808}, {2, 3, 131072}, {2, 2, 200000},
 }
 
 // gemmF32Shapes and gemmF32K4Shapes (k a multiple of 4) for the float GEMMs.

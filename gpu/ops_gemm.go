@@ -30,23 +30,21 @@ func (r *Recorder) GemmU8I8NT(a, b *Tensor) *Tensor {
 			"K = %d exceeds %d, the largest K a uint8 x int8 sum is exact for in int32: use GemmU8I8NTWide (int64 output)", kk, MaxGemmKU8))
 		return nil
 	}
-	k := name
-	if p.KW > 0 && p.KW%4 == 0 {
-		k = "gemm_u8i8_nt_k16"
-	}
-	return r.gemmRun(k, shapes, p, I32, a, b)
+	return r.gemmRun(k16(name, p), shapes, p, I32, a, b)
 }
 
 // GemmI8NTWide records gemm_i8_nt_wide: C[m, n] = sum_k A[m, k]·B[n, k]
 // exactly in int64 for any K, with A: I8 [M, K], B: I8 [N, K], C: I64
 // [M, N]. Use it where K may exceed MaxGemmK (weight gradients, K = N·H·W).
+// Like every wrapper here it records the _k16 variant (vec4 loads, same
+// result) when ceil(K/4) is a positive multiple of 4.
 func (r *Recorder) GemmI8NTWide(a, b *Tensor) *Tensor {
 	const k = "gemm_i8_nt_wide"
 	p, shapes, ok := r.gemmArgs(k, a, I8, b, I8)
 	if !ok {
 		return nil
 	}
-	return r.gemmRun(k, shapes, p, I64, a, b)
+	return r.gemmRun(k16(k, p), shapes, p, I64, a, b)
 }
 
 // GemmU8I8NTWide records gemm_u8i8_nt_wide: GemmU8I8NT with an exact int64
@@ -57,7 +55,7 @@ func (r *Recorder) GemmU8I8NTWide(a, b *Tensor) *Tensor {
 	if !ok {
 		return nil
 	}
-	return r.gemmRun(k, shapes, p, I64, a, b)
+	return r.gemmRun(k16(k, p), shapes, p, I64, a, b)
 }
 
 // SplitI16 records pack_i16_split: the int16 codes X: I16 [R, K] become two
@@ -110,7 +108,16 @@ func (r *Recorder) gemmI16(k string, a, b *Tensor, bt DType) *Tensor {
 	if planes == nil {
 		return nil
 	}
-	return r.gemmRun(k, shapes, p, I64, planes, b)
+	return r.gemmRun(k16(k, p), shapes, p, I64, planes, b)
+}
+
+// k16 returns the variant k_k16 (vec4 loads, same result) of an int8-plane
+// kernel when KW is a positive multiple of 4, else k.
+func k16(k string, p cpu.GemmParams) string {
+	if p.KW > 0 && p.KW%4 == 0 {
+		return k + "_k16"
+	}
+	return k
 }
 
 // GemmF32NT records gemm_f32_nt: C[m, n] = sum_k A[m, k]·B[n, k] in

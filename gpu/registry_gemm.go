@@ -13,10 +13,18 @@ var gemmKernels = []Kernel{
 		Words: gemmWideWords, Grid: gemmGrid8x8},
 	{Name: "gemm_u8i8_nt_wide", File: "gemm_ext.wgsl", Twin: cpu.GemmU8I8NTWide, Outputs: 1,
 		Words: gemmWideWords, Grid: gemmGrid8x8},
+	{Name: "gemm_i8_nt_wide_k16", File: "gemm_ext.wgsl", Twin: cpu.GemmI8NTWide, Outputs: 1,
+		Words: gemmWideWords, Grid: gemmGrid8x8, Check: checkKW4},
+	{Name: "gemm_u8i8_nt_wide_k16", File: "gemm_ext.wgsl", Twin: cpu.GemmU8I8NTWide, Outputs: 1,
+		Words: gemmWideWords, Grid: gemmGrid8x8, Check: checkKW4},
 	{Name: "gemm_i16i8_nt", File: "gemm_ext.wgsl", Twin: cpu.GemmI16I8NT, Outputs: 1,
-		Words: gemmPlanesWords, Grid: gemmGrid4x8},
+		Words: gemmPlanesWords, Grid: gemmGrid8x8},
+	{Name: "gemm_i16i8_nt_k16", File: "gemm_ext.wgsl", Twin: cpu.GemmI16I8NT, Outputs: 1,
+		Words: gemmPlanesWords, Grid: gemmGrid8x8, Check: checkKW4},
 	{Name: "gemm_i16u8_nt", File: "gemm_ext.wgsl", Twin: cpu.GemmI16U8NT, Outputs: 1,
-		Words: gemmPlanesWords, Grid: gemmGrid4x8},
+		Words: gemmPlanesWords, Grid: gemmGrid8x8},
+	{Name: "gemm_i16u8_nt_k16", File: "gemm_ext.wgsl", Twin: cpu.GemmI16U8NT, Outputs: 1,
+		Words: gemmPlanesWords, Grid: gemmGrid8x8, Check: checkKW4},
 	{Name: "pack_i16_split", File: "gemm_ext.wgsl", Twin: cpu.PackI16Split, Outputs: 1,
 		Words: words(func(p cpu.SplitParams) []uint64 {
 			return []uint64{2 * mul(p.Rows, p.KW), mul(p.Rows, (p.K+1)/2)}
@@ -40,9 +48,6 @@ const gemmTile = 128
 // gemmGrid8x8: one invocation per 8x8 block of C, workgroups of 8x8.
 var gemmGrid8x8 = grid2D(8, 8, func(p cpu.GemmParams) (uint32, uint32) { return ceilDiv(p.N, 8), ceilDiv(p.M, 8) })
 
-// gemmGrid4x8: one invocation per block of 4 rows x 8 columns of C.
-var gemmGrid4x8 = grid2D(8, 8, func(p cpu.GemmParams) (uint32, uint32) { return ceilDiv(p.N, 8), ceilDiv(p.M, 4) })
-
 // gemmWideWords: C is M·N int64 (2 words each), A is M·KW and B is N·KW.
 var gemmWideWords = words(func(p cpu.GemmParams) []uint64 {
 	return []uint64{2 * mul(p.M, p.N), mul(p.M, p.KW), mul(p.N, p.KW)}
@@ -54,5 +59,5 @@ var gemmPlanesWords = words(func(p cpu.GemmParams) []uint64 {
 	return []uint64{2 * mul(p.M, p.N), 2 * mul(p.M, p.KW), mul(p.N, p.KW)}
 })
 
-// checkKW4 admits the vec4 variants: KW a positive multiple of 4.
+// checkKW4 admits the vec4 variants (_k16, _k4): KW a positive multiple of 4.
 var checkKW4 = checkParams(func(p cpu.GemmParams) bool { return p.KW > 0 && p.KW%4 == 0 }, "KW must be a positive multiple of 4")
