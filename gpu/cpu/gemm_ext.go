@@ -2,8 +2,9 @@ package cpu
 
 import (
 	"math"
-	"runtime"
-	"sync"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
 )
 
 // Twins of shaders/gemm_ext.wgsl — keep in sync.
@@ -177,39 +178,25 @@ func PackI16Split(p SplitParams, out, in []uint32) {
 }
 
 // GemmF32NT is the twin of gemm_f32_nt and gemm_f32_nt_k4: float32
-// c[m*N + n] = sum_k a[m*KW + k]·b[n*KW + k] (KW = k), summed in order of
-// k. Float sums are not bit-exact across backends; the cross-check compares
-// within a tolerance.
+// c[m*N + n] = sum_k a[m*KW + k]·b[n*KW + k] (KW = k), computed by gonum's
+// blas32.Gemm (C = A·Bᵀ; assembly kernels and goroutines, the float32 bar of
+// design.md). Float sums are not bit-exact across backends (order, FMA):
+// the cross-check compares within a tolerance.
 func GemmF32NT(p GemmParams, c, a, b []uint32) {
 	m, n, k := int(p.M), int(p.N), int(p.KW)
 	if m == 0 || n == 0 {
 		return
 	}
 	_, _, _ = c[:m*n], a[:m*k], b[:n*k]
-	af, bf := f32s(a[:m*k]), f32s(b[:n*k])
-	parallelRows(m, func(i int) {
-		ar := af[i*k : (i+1)*k]
-		j := 0
-		for ; j+4 <= n; j += 4 {
-			b0, b1, b2, b3 := bf[j*k:(j+1)*k], bf[(j+1)*k:(j+2)*k], bf[(j+2)*k:(j+3)*k], bf[(j+3)*k:(j+4)*k]
-			var s0, s1, s2, s3 float32
-			for kk, x := range ar {
-				s0 += x * b0[kk]
-				s1 += x * b1[kk]
-				s2 += x * b2[kk]
-				s3 += x * b3[kk]
-			}
-			c[i*n+j], c[i*n+j+1], c[i*n+j+2], c[i*n+j+3] = f32bits(s0), f32bits(s1), f32bits(s2), f32bits(s3)
-		}
-		for ; j < n; j++ {
-			br := bf[j*k : (j+1)*k]
-			var s float32
-			for kk, x := range ar {
-				s += x * br[kk]
-			}
-			c[i*n+j] = f32bits(s)
-		}
-	})
+	cf := make([]float32, m*n)
+	if k > 0 {
+		ga := blas32.General{Rows: m, Cols: k, Stride: k, Data: f32s(a[:m*k])}
+		gb := blas32.General{Rows: n, Cols: k, Stride: k, Data: f32s(b[:n*k])}
+		blas32.Gemm(blas.NoTrans, blas.Trans, 1, ga, gb, 0, blas32.General{Rows: m, Cols: n, Stride: n, Data: cf})
+	}
+	for i, x := range cf {
+		c[i] = math.Float32bits(x)
+	}
 }
 
 // f32s views float32 bits as float32 values (a copy).
@@ -220,9 +207,6 @@ func f32s(words []uint32) []float32 {
 	}
 	return out
 }
-
-// f32bits returns the bits of x.
-func f32bits(x float32) uint32 { return math.Float32bits(x) }
 
 // flipped returns a copy of words with every byte's top bit flipped: uint8
 // lanes u become the int8 lanes u - 128 (and back).
@@ -285,20 +269,4 @@ func storeWide(c []uint32, v []int64) {
 	for i, x := range v {
 		c[2*i], c[2*i+1] = WideWords(x)
 	}
-}
-
-// parallelRows calls f(i) for i < rows on GOMAXPROCS goroutines.
-func parallelRows(rows int, f func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), rows)
-	var wg sync.WaitGroup
-	for t := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := t; i < rows; i += workers {
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
 }
