@@ -6,10 +6,25 @@
 // where each product occurs (forward z = a·w with uint8 a; weight gradient
 // dW = E2ᵀ·a and input gradient dx = E2·w with int16 E2 codes).
 //
+// Entry points (registry rows in gpu/registry_gemm.go):
+//   gemm_u8i8_nt(_k16)            uint8 x int8 -> int32, k <= 65793
+//   gemm_i8_nt_wide(_k16)         int8 x int8 -> int64, any k
+//   gemm_u8i8_nt_wide(_k16)       uint8 x int8 -> int64, any k
+//   gemm_i16i8_nt(_k16)           int16 (split planes) x int8 -> int64
+//   gemm_i16u8_nt(_k16)           int16 (split planes) x uint8 -> int64
+//   pack_i16_split                int16 -> two int8 planes, x = 256·h + l + 128
+//   gemm_f32_nt(_k4)              float32
+//   gemm_i8_nt_tiled              int8 x int8 -> int32, workgroup-memory tiles
+// A _k16 variant reads vec4<u32> (16 values of k) per load and needs kw a
+// positive multiple of 4 (its row's Check refuses other params); the
+// wrappers pick it when they can.
+//
 // The register-blocked kernels follow gemm.wgsl v2/v3 (8x8 outputs per
 // invocation, 8x8 workgroups, loads straight from storage buffers, loops
-// unrolled by hand into named accumulators: a version holding the block in
-// arrays returned truncated sums on lavapipe).
+// unrolled into named accumulators: a version holding the block in arrays
+// returned truncated sums on lavapipe). The unrolled bodies were generated
+// by a script from one template per kernel kind, so every variant of a kind
+// has the same shape: edit them alike.
 //
 // Exactness of the i32 kernels: every operation below is i32 arithmetic
 // mod 2^32, a ring homomorphism, so the stored word equals the true sum mod
