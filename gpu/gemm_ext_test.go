@@ -318,6 +318,32 @@ func TestGemmI8Variant(t *testing.T) {
 	}
 }
 
+// TestGemmScale: a data-dependent exponent (E2's Scale) carries over to C,
+// through the split; two of them are refused.
+func TestGemmScale(t *testing.T) {
+	d := openCPUDevice(t)
+	sc, err := d.UploadI32([]int{1}, 0, []int32{-5})
+	check(t, err)
+	e2, err := d.UploadI16([]int{2, 8}, -7, make([]int16, 16))
+	check(t, err)
+	e2.Scale = sc
+	u8, err := d.UploadU8([]int{3, 8}, -7, make([]uint8, 24))
+	check(t, err)
+	r := d.Record()
+	c := r.GemmI16U8NT(e2, u8)
+	check(t, r.Submit())
+	if c.Scale != sc || c.Exp != -14 {
+		t.Fatalf("C.Scale = %v, Exp %d; want E2's Scale and -14", c.Scale, c.Exp)
+	}
+	w, err := d.UploadI8([]int{2, 8}, -7, make([]int8, 16))
+	check(t, err)
+	w.Scale = sc
+	r = d.Record()
+	if r.GemmI16I8NT(e2, w) != nil || !errors.Is(r.Submit(), ErrShape) {
+		t.Fatal("two Scales accepted")
+	}
+}
+
 // TestGemmExtErrors: dtype, rank and inner-dimension mismatches are
 // ErrShape, and the error sticks.
 func TestGemmExtErrors(t *testing.T) {

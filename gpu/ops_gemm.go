@@ -6,7 +6,10 @@ import (
 
 // Typed wrappers of the GEMM variants in shaders/gemm_ext.wgsl. All compute
 // C = A·Bᵀ with A [M, K] and B [N, K] packed along K, C [M, N], and
-// C.Exp = A.Exp + B.Exp.
+// C.Exp = A.Exp + B.Exp. A data-dependent exponent (Tensor.Scale, e.g. of
+// E2 codes) carries over: C.Scale is the Scale of whichever operand has one
+// (the same 1-element tensor, not a copy); operands that both have one are
+// refused with ErrShape.
 
 // MaxGemmKU8 is the largest K for which GemmU8I8NT is exact in int32: every
 // uint8 x int8 product is at most 255·128 = 32640 in magnitude, and
@@ -61,7 +64,7 @@ func (r *Recorder) GemmU8I8NTWide(a, b *Tensor) *Tensor {
 // SplitI16 records pack_i16_split: the int16 codes X: I16 [R, K] become two
 // int8 planes in one I8 tensor [2, R, K], H = planes[0] and L = planes[1],
 // with X = 256·H + L + 128 element by element, exactly for every int16
-// (H = X >> 8, L = (X & 255) - 128). The exponent is kept. GemmI16I8NT and
+// (H = X >> 8, L = (X & 255) - 128). The exponent and Scale are kept. GemmI16I8NT and
 // GemmI16U8NT record it themselves; it is exported for callers that reuse
 // the planes.
 func (r *Recorder) SplitI16(x *Tensor) *Tensor {
@@ -81,6 +84,7 @@ func (r *Recorder) SplitI16(x *Tensor) *Tensor {
 		y.Release()
 		return nil
 	}
+	y.Scale = x.Scale
 	return y
 }
 
@@ -174,16 +178,25 @@ func (r *Recorder) gemmArgs(k string, a *Tensor, at DType, b *Tensor, bt DType) 
 		r.fail(kernelErr(k, shapes, ErrShape, "inner dimensions %d and %d differ", kk, b.shape[1]))
 		return cpu.GemmParams{}, shapes, false
 	}
+	if a.Scale != nil && b.Scale != nil {
+		r.fail(kernelErr(k, shapes, ErrShape, "A and B both have a data-dependent Scale"))
+		return cpu.GemmParams{}, shapes, false
+	}
 	return cpu.GemmParams{M: uint32(m), N: uint32(n), KW: uint32((kk + 3) / 4)}, shapes, true
 }
 
-// gemmRun allocates C [M, N] of dtype dt with exponent A.Exp + B.Exp (of
-// the wrapper's operands) and records kernel k on (C, a, b).
+// gemmRun allocates C [M, N] of dtype dt with exponent A.Exp + B.Exp and
+// the Scale of A or B (of the wrapper's operands, checked by gemmArgs) and
+// records kernel k on (C, a, b).
 func (r *Recorder) gemmRun(k string, shapes [][]int, p cpu.GemmParams, dt DType, a, b *Tensor) *Tensor {
 	c := r.newOutput(k, shapes, dt, []int{int(p.M), int(p.N)}, a.Exp+b.Exp)
 	if c == nil || r.Run(k, p, c, a, b) != nil {
 		c.Release()
 		return nil
+	}
+	c.Scale = a.Scale
+	if c.Scale == nil {
+		c.Scale = b.Scale
 	}
 	return c
 }
