@@ -48,7 +48,7 @@ func init() {
 }
 
 // gemmU8Shapes are (m, n, k) for gemm_u8i8_nt: 1, odd sizes, block edges and
-// the exactness bound MaxGemmKU8, where 255 x -128 sums to -(2^31 - 127).
+// the exactness bound MaxGemmKU8, where 255 x -128 sums to -(2^31 - 128).
 var gemmU8Shapes = [][3]int{
 	{1, 1, 1}, {1, 1, 4}, {3, 5, 7}, {5, 3, 9}, {8, 8, 16}, {7, 9, 17}, {31, 33, 65},
 	{64, 64, 64}, {65, 63, 129}, {1, 17, 1000}, {33, 1, 515}, {3, 2, 4099}, {2, 3, MaxGemmKU8},

@@ -39,7 +39,7 @@ func (r *Recorder) GemmU8I8NT(a, b *Tensor) *Tensor {
 // GemmI8NTWide records gemm_i8_nt_wide: C[m, n] = sum_k A[m, k]·B[n, k]
 // exactly in int64 for any K, with A: I8 [M, K], B: I8 [N, K], C: I64
 // [M, N]. Use it where K may exceed MaxGemmK (weight gradients, K = N·H·W).
-// Like every wrapper here it records the _k16 variant (vec4 loads, same
+// Like every integer wrapper here it records the _k16 variant (vec4 loads, same
 // result) when ceil(K/4) is a positive multiple of 4.
 func (r *Recorder) GemmI8NTWide(a, b *Tensor) *Tensor {
 	const k = "gemm_i8_nt_wide"

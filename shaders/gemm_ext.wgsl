@@ -150,7 +150,7 @@ fn gx_wide_acc(row: u32, col0: u32, h0: vec4<i32>, h1: vec4<i32>, l0: vec4<i32>,
 // column sums s of B coming from dot4I8Packed(GX_ONES, b). Padding lanes: a
 // pads to 0 (flipped to -128) but b pads to 0, so they add nothing.
 // Exactness: |a·b| <= 255·128 = 32640, so the true sum fits i32 for
-// k <= 65793 (65793·32640 = 2^31 - 127); the gpu package refuses larger k
+// k <= 65793 (65793·32640 = 2^31 - 128); the gpu package refuses larger k
 // (GemmU8I8NTWide takes them).
 // Grid and blocks as gemm_i8_nt (8x8 per invocation). Twin: cpu.GemmU8I8NT.
 @compute @workgroup_size(8, 8)
