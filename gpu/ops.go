@@ -152,7 +152,8 @@ func (r *Recorder) pack(k string, x *Tensor, transpose bool) *Tensor {
 // K, as PackI8 and PackI8T produce), C: I32 [M, N]. The sum is exact for
 // K <= MaxGemmK (131071); a larger K is refused with ErrTooLarge. When
 // ceil(K/4) is a positive multiple of 4 it records the faster variant
-// gemm_i8_nt_k16 (same result).
+// gemm_i8_nt_k16 (same result); on discrete and integrated GPUs it records
+// gemm_i8_nt_tiled (workgroup-memory tiles) instead.
 func (r *Recorder) GemmI8NT(a, b *Tensor) *Tensor {
 	k := "gemm_i8_nt"
 	if r.err != nil {
@@ -180,6 +181,7 @@ func (r *Recorder) GemmI8NT(a, b *Tensor) *Tensor {
 	if p.KW > 0 && p.KW%4 == 0 {
 		k = "gemm_i8_nt_k16"
 	}
+	k = r.gemmI8Variant(k) // gemm_i8_nt_tiled on real GPUs (ops_gemm.go)
 	c := r.newOutput(k, shapes, I32, []int{m, n}, a.Exp+b.Exp)
 	if c == nil || r.Run(k, p, c, a, b) != nil {
 		c.Release()
