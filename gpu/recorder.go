@@ -188,7 +188,6 @@ func (r *Recorder) Submit() error {
 	return nil
 }
 
-
 // newOutput allocates an output tensor for a wrapper, recording the error.
 func (r *Recorder) newOutput(kernel string, shapes [][]int, dt DType, shape []int, exp int) *Tensor {
 	t, err := r.dev.Empty(dt, shape, exp)
