@@ -12,7 +12,7 @@ import "math"
 // mode, so the backends agree within rounding, except where noted (the
 // activations, the residual add and the quantizers, which are exact).
 
-func ff(w uint32) float32 { return math.Float32frombits(w) }
+func ff(w uint32) float32    { return math.Float32frombits(w) }
 func fbits(f float32) uint32 { return math.Float32bits(f) }
 
 // F32EltParams is the uniform of the elementwise float kernels (struct
