@@ -149,3 +149,114 @@ func TestFloatWrapperErrors(t *testing.T) {
 		}
 	}
 }
+
+// bnRef is batch norm in float64 for x [N, C, HW]: batch mean and
+// population variance per channel, y, the updated running stats, and the
+// backward (train: through the batch statistics; eval: with rm, rv).
+type bnRef struct {
+	mean, vr, rm, rv, y   []float64
+	dx, dg, db            []float64 // train backward
+	ydEval, dxE, dgE, dbE []float64 // eval forward and backward
+}
+
+func bnReference(x, dy, g, b, rm, rv []float64, n, c, hw int, eps, mom float64) bnRef {
+	m := n * hw
+	at := func(ch, e int) int { return (e/hw*c+ch)*hw + e%hw }
+	ref := bnRef{mean: make([]float64, c), vr: make([]float64, c), rm: make([]float64, c), rv: make([]float64, c),
+		y: make([]float64, len(x)), dx: make([]float64, len(x)), dg: make([]float64, c), db: make([]float64, c),
+		ydEval: make([]float64, len(x)), dxE: make([]float64, len(x)), dgE: make([]float64, c), dbE: make([]float64, c)}
+	for ch := range c {
+		var s, v float64
+		for e := range m {
+			s += x[at(ch, e)]
+		}
+		mu := s / float64(m)
+		for e := range m {
+			d := x[at(ch, e)] - mu
+			v += d * d
+		}
+		v /= float64(m)
+		ref.mean[ch], ref.vr[ch] = mu, v
+		ref.rm[ch] = (1-mom)*rm[ch] + mom*mu
+		ref.rv[ch] = (1-mom)*rv[ch] + mom*v*float64(m)/float64(m-1)
+		is, isE := 1/math.Sqrt(v+eps), 1/math.Sqrt(rv[ch]+eps)
+		var s1, s2, s2E float64
+		for e := range m {
+			i := at(ch, e)
+			ref.y[i] = (x[i]-mu)*is*g[ch] + b[ch]
+			ref.ydEval[i] = (x[i]-rm[ch])*isE*g[ch] + b[ch]
+			s1 += dy[i]
+			s2 += dy[i] * (x[i] - mu)
+			s2E += dy[i] * (x[i] - rm[ch])
+		}
+		ref.db[ch], ref.dg[ch] = s1, s2*is
+		ref.dbE[ch], ref.dgE[ch] = s1, s2E*isE
+		for e := range m {
+			i := at(ch, e)
+			ref.dx[i] = g[ch] * is * (dy[i] - s1/float64(m) - (x[i]-mu)*is*ref.dg[ch]/float64(m))
+			ref.dxE[i] = g[ch] * isE * dy[i]
+		}
+	}
+	return ref
+}
+
+// TestBNF32 checks batch norm's forward (train and eval), running-stat
+// update and both backward modes against float64: |got - want| <= 1e-4 +
+// 1e-5·|want| for per-element values, 1e-5·(Σ|terms|) + 1e-5 for the sums.
+func TestBNF32(t *testing.T) {
+	for _, d := range devices(t) {
+		for _, s := range [][3]int{{2, 3, 1}, {4, 5, 9}, {3, 2, 300}, {16, 4, 64}} {
+			t.Run(fmt.Sprintf("%v/%v", d.Backend(), s), func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(seed, 5))
+				n, c, hw := s[0], s[1], s[2]
+				tot := n * c * hw
+				u := func(k int, lo, hi float64) ([]float32, []float64) {
+					return f32Data(k, func(int) float32 { return float32(lo + (hi-lo)*rng.Float64()) })
+				}
+				x32, x64 := u(tot, 1, 5)
+				dy32, dy64 := u(tot, -1, 1)
+				g32, g64 := u(c, 0.5, 1.5)
+				b32, b64 := u(c, -1, 1)
+				rm32, rm64 := u(c, 2, 4)
+				rv32, rv64 := u(c, 0.5, 2)
+				shape := []int{n, c, hw, 1}
+				if hw == 1 {
+					shape = []int{n, c}
+				}
+				x, dy := upF32(t, d, shape, x32), upF32(t, d, shape, dy32)
+				g, b := upF32(t, d, []int{c}, g32), upF32(t, d, []int{c}, b32)
+				rm, rv := upF32(t, d, []int{c}, rm32), upF32(t, d, []int{c}, rv32)
+				const eps, mom = 1e-5, 0.1
+				r := d.Record()
+				ye := r.BNEvalF32(x, g, b, rm, rv, eps)
+				dxE, dgE, dbE := r.BNBwdF32(dy, x, g, rm, rv, eps, false)
+				y, mean, vr := r.BNF32(x, g, b, rm, rv, eps, mom)
+				dx, dg, db := r.BNBwdF32(dy, x, g, mean, vr, eps, true)
+				check(t, r.Submit())
+				ref := bnReference(x64, dy64, g64, b64, rm64, rv64, n, c, hw, eps, mom)
+				m := float64(n * hw)
+				for _, o := range []struct {
+					name string
+					t    *Tensor
+					want []float64
+					tol  float64 // absolute, plus 1e-5·|want|
+				}{
+					{"y", y, ref.y, 1e-4}, {"mean", mean, ref.mean, 1e-5}, {"variance", vr, ref.vr, 1e-5},
+					{"rmean", rm, ref.rm, 1e-5}, {"rvar", rv, ref.rv, 1e-5},
+					{"dx", dx, ref.dx, 1e-4}, {"dgamma", dg, ref.dg, 1e-5 * m}, {"dbeta", db, ref.db, 1e-5 * m},
+					{"yEval", ye, ref.ydEval, 1e-4}, {"dxEval", dxE, ref.dxE, 1e-5},
+					{"dgammaEval", dgE, ref.dgE, 1e-5 * m}, {"dbetaEval", dbE, ref.dbE, 1e-5 * m},
+				} {
+					got, err := o.t.DownloadF32()
+					check(t, err)
+					for i := range got {
+						if math.Abs(float64(got[i])-o.want[i]) > o.tol+1e-5*math.Abs(o.want[i]) {
+							t.Fatalf("%s[%d] = %g, want %g", o.name, i, got[i], o.want[i])
+						}
+					}
+				}
+				releaseAll([]*Tensor{ye, dxE, dgE, dbE, y, mean, vr, dx, dg, db})
+			})
+		}
+	}
+}

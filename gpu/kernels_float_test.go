@@ -120,3 +120,68 @@ func quantF32Cases(rng *rand.Rand, clip bool) []kcase {
 	}
 	return cs
 }
+
+func init() {
+	caseGens["bn_f32"] = func(rng *rand.Rand) []kcase { return bnF32Cases(rng, "bn_f32") }
+	caseGens["bn_eval_f32"] = func(rng *rand.Rand) []kcase { return bnF32Cases(rng, "bn_eval_f32") }
+	caseGens["bn_bwd_f32"] = func(rng *rand.Rand) []kcase { return bnF32Cases(rng, "bn_bwd_f32") }
+}
+
+// bnF32Shapes are (N, C, HW): one element per channel pair, odd sizes,
+// exactly one and two lane strides, a plane larger than the workgroup, and
+// a [N, C] layer.
+var bnF32Shapes = [][3]int{{2, 1, 1}, {1, 3, 5}, {3, 7, 9}, {2, 5, 128}, {4, 2, 128}, {2, 3, 513}, {8, 16, 64}, {64, 10, 1}, {5, 1, 4099}}
+
+// uniformF32 returns n floats uniform in [lo, hi).
+func uniformF32(rng *rand.Rand, n int, lo, hi float64) []uint32 {
+	return fillWith(n, func(int) uint32 { return math.Float32bits(float32(lo + (hi-lo)*rng.Float64())) })
+}
+
+func bnF32Cases(rng *rand.Rand, k string) []kcase {
+	var cs []kcase
+	for _, s := range bnF32Shapes {
+		n, c, hw := s[0], s[1], s[2]
+		t := n * c * hw
+		for _, set := range []string{"uniform", "offset", "constant"} {
+			var x []uint32
+			switch set {
+			case "uniform":
+				x = uniformF32(rng, t, -2, 2)
+			case "offset": // a large mean: the two-pass variance
+				x = uniformF32(rng, t, 99, 101)
+			case "constant": // zero variance: 1/sqrt(ε)
+				x = fillWith(t, func(int) uint32 { return math.Float32bits(0.75) })
+			}
+			gamma, beta := uniformF32(rng, c, 0.5, 1.5), uniformF32(rng, c, -1, 1)
+			p := cpu.BNF32Params{N: uint32(n), C: uint32(c), HW: uint32(hw), Eps: 1e-5, Momentum: 0.1}
+			// Tolerance: the sums agree but for fused multiply-adds and
+			// WGSL's sqrt and division (a few ulp); 1/sqrt(σ²+ε) reaches
+			// 316 for the constant set.
+			tol := float32(2e-4)
+			if set == "constant" {
+				tol = 2e-2
+			}
+			name := fmt.Sprintf("%dx%dx%d/%s", n, c, hw, set)
+			switch k {
+			case "bn_f32":
+				if n*hw == 1 {
+					continue // PyTorch refuses one value per channel
+				}
+				cs = append(cs, kcase{name: name, params: p, tol: tol, outs: []int{t, c, c, c, c},
+					outInit: [][]uint32{nil, nil, nil, uniformF32(rng, c, -1, 1), uniformF32(rng, c, 0.5, 2)},
+					ins:     [][]uint32{x, gamma, beta}})
+			case "bn_eval_f32":
+				cs = append(cs, kcase{name: name, params: p, tol: tol, outs: []int{t},
+					ins: [][]uint32{x, gamma, beta, uniformF32(rng, c, -1, 1), uniformF32(rng, c, 0.5, 2)}})
+			case "bn_bwd_f32":
+				for train := range uint32(2) {
+					p.Train = train
+					mean, vr := uniformF32(rng, c, -0.1, 0.1), uniformF32(rng, c, 0.8, 1.2)
+					cs = append(cs, kcase{name: fmt.Sprintf("%s/train=%d", name, train), params: p, tol: tol * float32(math.Sqrt(float64(n*hw))),
+						outs: []int{t, c, c}, ins: [][]uint32{uniformF32(rng, t, -1, 1), x, gamma, mean, vr}})
+				}
+			}
+		}
+	}
+	return cs
+}

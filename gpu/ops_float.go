@@ -196,3 +196,137 @@ func QuantF32Params(n, kdec, kall int) cpu.F32QuantParams {
 	}
 	return p
 }
+
+// bnF32Params validates batch norm's x (F32 [N, C] or [N, C, H, W]) and
+// per-channel tensors (F32 [C]) and returns the params.
+func (r *Recorder) bnF32Params(k string, x *Tensor, eps float32, chans []*Tensor, names []string) (cpu.BNF32Params, [][]int, bool) {
+	shapes := shapesOf(append([]*Tensor{x}, chans...)...)
+	if !r.checkF32(k, shapes, "x", x) {
+		return cpu.BNF32Params{}, nil, false
+	}
+	if len(x.shape) != 2 && len(x.shape) != 4 {
+		r.fail(kernelErr(k, shapes, ErrShape, "x has rank %d, want 2 or 4", len(x.shape)))
+		return cpu.BNF32Params{}, nil, false
+	}
+	if x.Exp != 0 {
+		r.fail(kernelErr(k, shapes, ErrShape, "x.Exp is %d, want 0", x.Exp))
+		return cpu.BNF32Params{}, nil, false
+	}
+	n, c, hw := x.shape[0], x.shape[1], 1
+	if len(x.shape) == 4 {
+		hw = x.shape[2] * x.shape[3]
+	}
+	for i, t := range chans {
+		if !r.checkF32(k, shapes, names[i], t) {
+			return cpu.BNF32Params{}, nil, false
+		}
+		if !equalShape(t.shape, []int{c}) {
+			r.fail(kernelErr(k, shapes, ErrShape, "%s is %v, want [%d]", names[i], t.shape, c))
+			return cpu.BNF32Params{}, nil, false
+		}
+	}
+	switch {
+	case c > BNMaxChannels:
+		r.fail(kernelErr(k, shapes, ErrTooLarge, "%d channels, at most %d", c, BNMaxChannels))
+		return cpu.BNF32Params{}, nil, false
+	case x.Len() > math.MaxUint32-cpu.F32BNGroup:
+		r.fail(kernelErr(k, shapes, ErrTooLarge, "%d elements", x.Len()))
+		return cpu.BNF32Params{}, nil, false
+	case !(eps > 0):
+		r.fail(kernelErr(k, shapes, ErrShape, "eps = %g, want > 0", eps))
+		return cpu.BNF32Params{}, nil, false
+	}
+	return cpu.BNF32Params{N: uint32(n), C: uint32(c), HW: uint32(hw), Eps: eps}, shapes, true
+}
+
+// BNF32 records bn_f32, batch norm's training forward in float32 (PyTorch
+// BatchNorm2d/1d in train mode): per channel over N·H·W, μ = Σx/m and the
+// population variance σ² = Σ(x-μ)²/m (two passes), y = (x-μ)/sqrt(σ²+eps)·γ
+// + β (F32, x's shape, exponent 0), and the batch statistics mean,
+// variance (F32 [C]) for BNBwdF32. It updates the running statistics rmean,
+// rvar (F32 [C]) in place: r = (1-momentum)·r + momentum·stat, with the
+// unbiased variance σ²·m/(m-1) (PyTorch; m = 1 is refused). x: F32
+// [N, C, H, W] or [N, C] of exponent 0; gamma, beta: F32 [C]. The
+// backends agree within float32 rounding of the sums (see the case
+// generator's tolerances).
+func (r *Recorder) BNF32(x, gamma, beta, rmean, rvar *Tensor, eps, momentum float32) (y, mean, variance *Tensor) {
+	const k = "bn_f32"
+	if r.err != nil {
+		return nil, nil, nil
+	}
+	p, shapes, ok := r.bnF32Params(k, x, eps, []*Tensor{gamma, beta, rmean, rvar}, []string{"gamma", "beta", "rmean", "rvar"})
+	if !ok {
+		return nil, nil, nil
+	}
+	if p.N*p.HW < 2 {
+		r.fail(kernelErr(k, shapes, ErrShape, "one value per channel: no training batch statistics"))
+		return nil, nil, nil
+	}
+	p.Momentum = momentum
+	c := []int{int(p.C)}
+	y = r.newOutput(k, shapes, F32, x.shape, 0)
+	mean = r.newOutput(k, shapes, F32, c, 0)
+	variance = r.newOutput(k, shapes, F32, c, 0)
+	if y == nil || mean == nil || variance == nil || r.Run(k, p, y, mean, variance, rmean, rvar, x, gamma, beta) != nil {
+		releaseAll([]*Tensor{y, mean, variance})
+		return nil, nil, nil
+	}
+	return y, mean, variance
+}
+
+// BNEvalF32 records bn_eval_f32, batch norm's evaluation forward with the
+// running statistics: y = (x - rmean)/sqrt(rvar+eps)·γ + β, arguments as
+// BNF32.
+func (r *Recorder) BNEvalF32(x, gamma, beta, rmean, rvar *Tensor, eps float32) *Tensor {
+	const k = "bn_eval_f32"
+	if r.err != nil {
+		return nil
+	}
+	p, shapes, ok := r.bnF32Params(k, x, eps, []*Tensor{gamma, beta, rmean, rvar}, []string{"gamma", "beta", "rmean", "rvar"})
+	if !ok {
+		return nil
+	}
+	y := r.newOutput(k, shapes, F32, x.shape, 0)
+	if y == nil || r.Run(k, p, y, x, gamma, beta, rmean, rvar) != nil {
+		y.Release()
+		return nil
+	}
+	return y
+}
+
+// BNBwdF32 records bn_bwd_f32, batch norm's backward in float32, with s =
+// 1/sqrt(variance+eps): dbeta = Σdy, dgamma = s·Σdy·(x-mean) (F32 [C]) and
+// dx (F32, x's shape):
+//
+//	train: dx = γ·s·(dy - dbeta/m - (x-mean)·s·dgamma/m), through the batch
+//	       statistics (mean, variance from BNF32)
+//	eval:  dx = γ·s·dy, with fixed statistics (the running ones; the golden
+//	       batchnorm2d backward)
+//
+// dy and x: F32 of one shape as BNF32's x; gamma, mean, variance F32 [C].
+func (r *Recorder) BNBwdF32(dy, x, gamma, mean, variance *Tensor, eps float32, train bool) (dx, dgamma, dbeta *Tensor) {
+	const k = "bn_bwd_f32"
+	if r.err != nil {
+		return nil, nil, nil
+	}
+	p, shapes, ok := r.bnF32Params(k, x, eps, []*Tensor{gamma, mean, variance}, []string{"gamma", "mean", "variance"})
+	if !ok || !r.checkF32(k, shapes, "dy", dy) {
+		return nil, nil, nil
+	}
+	if !equalShape(dy.shape, x.shape) {
+		r.fail(kernelErr(k, shapes, ErrShape, "dy is %v, want %v", dy.shape, x.shape))
+		return nil, nil, nil
+	}
+	if train {
+		p.Train = 1
+	}
+	c := []int{int(p.C)}
+	dx = r.newOutput(k, shapes, F32, x.shape, dy.Exp)
+	dgamma = r.newOutput(k, shapes, F32, c, dy.Exp)
+	dbeta = r.newOutput(k, shapes, F32, c, dy.Exp)
+	if dx == nil || dgamma == nil || dbeta == nil || r.Run(k, p, dx, dgamma, dbeta, dy, x, gamma, mean, variance) != nil {
+		releaseAll([]*Tensor{dx, dgamma, dbeta})
+		return nil, nil, nil
+	}
+	return dx, dgamma, dbeta
+}

@@ -18,7 +18,31 @@ var floatKernels = []Kernel{
 		Words: quantF32Words, Grid: quantF32Grid},
 	{Name: "quant_alldirect_f32", File: "float.wgsl", Twin: cpu.QuantAllDirectF32, Outputs: 1,
 		Words: quantF32Words, Grid: quantF32Grid},
+	{Name: "bn_f32", File: "float.wgsl", Twin: cpu.BNF32, Outputs: 5,
+		Words: words(func(p cpu.BNF32Params) []uint64 {
+			t, c := bnF32Total(p), uint64(p.C)
+			return []uint64{t, c, c, c, c, t, c, c}
+		}),
+		Grid: bnF32Grid},
+	{Name: "bn_eval_f32", File: "float.wgsl", Twin: cpu.BNEvalF32, Outputs: 1,
+		Words: words(func(p cpu.BNF32Params) []uint64 {
+			t, c := bnF32Total(p), uint64(p.C)
+			return []uint64{t, t, c, c, c, c}
+		}),
+		Grid: grid1D(64, func(p cpu.BNF32Params) uint32 { return uint32(min(bnF32Total(p), 1<<32-1)) })},
+	{Name: "bn_bwd_f32", File: "float.wgsl", Twin: cpu.BNBwdF32, Outputs: 3,
+		Words: words(func(p cpu.BNF32Params) []uint64 {
+			t, c := bnF32Total(p), uint64(p.C)
+			return []uint64{t, c, c, t, t, c, c, c}
+		}),
+		Grid: bnF32Grid},
 }
+
+// bnF32Total is N·C·HW.
+func bnF32Total(p cpu.BNF32Params) uint64 { return mul(p.N, p.C) * uint64(p.HW) }
+
+// bnF32Grid: one workgroup of cpu.F32BNGroup per channel.
+var bnF32Grid = grid1D(cpu.F32BNGroup, func(p cpu.BNF32Params) uint32 { return p.C * cpu.F32BNGroup })
 
 // eltWords: nbuf buffers of N words each.
 func eltWords(nbuf int) func(any) []int {

@@ -113,3 +113,158 @@ fn quant_alldirect_f32(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(n
     if (i >= fq_p.n) { return; }
     fq_store(i, clamp(round(fq_x[i] * fq_p.scale), -fq_p.lim, fq_p.lim));
 }
+
+// Batch norm, NCHW with hw = H·W; per-channel kernels run one workgroup of
+// 256 per channel (c = the workgroup's linear id): lane l sums elements e =
+// l, l + 256, ... (element e of channel c at (e / hw·c_total + c)·hw + e %
+// hw), then the lanes are added in a tree.
+struct BNF32Params {
+    n: u32,          // batch
+    c: u32,          // channels
+    hw: u32,         // H·W
+    eps: f32,        // added to the variance
+    momentum: f32,   // running-stat momentum (bn_f32)
+    train: u32,      // bn_bwd_f32: 1 through the batch statistics
+}
+@group(0) @binding(0) var<uniform> bnf_p: BNF32Params;
+
+var<workgroup> bnf_sh: array<f32, 256>;
+var<workgroup> bnf_sh2: array<f32, 256>;
+
+fn bnf_addr(c: u32, e: u32) -> u32 {
+    return (e / bnf_p.hw * bnf_p.c + c) * bnf_p.hw + e % bnf_p.hw;
+}
+
+// bnf_tree adds bnf_sh (and bnf_sh2 when two) over the lanes into lane 0;
+// every lane must call it.
+fn bnf_tree(l: u32, two: bool) {
+    workgroupBarrier();
+    for (var stride = 128u; stride > 0u; stride = stride / 2u) {
+        if (l < stride) {
+            bnf_sh[l] += bnf_sh[l + stride];
+            if (two) { bnf_sh2[l] += bnf_sh2[l + stride]; }
+        }
+        workgroupBarrier();
+    }
+}
+
+fn bnf_inv_std(v: f32) -> f32 {
+    return 1.0 / sqrt(v + bnf_p.eps);
+}
+
+// bn_f32: training forward of channel c: μ, σ² (population, two passes),
+// y = (x-μ)·(1/sqrt(σ²+ε))·γ + β, saved mean and variance, running stats
+// updated in place (unbiased variance, momentum). Bindings: y, mean,
+// variance, rmean, rvar (read_write), x, gamma, beta. Twin: cpu.BNF32.
+@group(0) @binding(1) var<storage, read_write> bnf_y: array<f32>;
+@group(0) @binding(2) var<storage, read_write> bnf_mean: array<f32>;
+@group(0) @binding(3) var<storage, read_write> bnf_var: array<f32>;
+@group(0) @binding(4) var<storage, read_write> bnf_rmean: array<f32>;
+@group(0) @binding(5) var<storage, read_write> bnf_rvar: array<f32>;
+@group(0) @binding(6) var<storage, read> bnf_x: array<f32>;
+@group(0) @binding(7) var<storage, read> bnf_gamma: array<f32>;
+@group(0) @binding(8) var<storage, read> bnf_beta: array<f32>;
+
+@compute @workgroup_size(256)
+fn bn_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+          @builtin(local_invocation_index) l: u32) {
+    let c = wid.x + wid.y * nwg.x;
+    if (c >= bnf_p.c) { return; }
+    let m = bnf_p.n * bnf_p.hw;
+    let fm = f32(m);
+    var s = 0.0f;
+    for (var e = l; e < m; e += 256u) { s += bnf_x[bnf_addr(c, e)]; }
+    bnf_sh[l] = s;
+    bnf_tree(l, false);
+    let mu = bnf_sh[0] / fm;
+    workgroupBarrier();
+    s = 0.0f;
+    for (var e = l; e < m; e += 256u) { let d = bnf_x[bnf_addr(c, e)] - mu; s += d * d; }
+    bnf_sh[l] = s;
+    bnf_tree(l, false);
+    let v = bnf_sh[0] / fm;
+    let is = bnf_inv_std(v);
+    let g = bnf_gamma[c];
+    let b = bnf_beta[c];
+    for (var e = l; e < m; e += 256u) {
+        let a = bnf_addr(c, e);
+        bnf_y[a] = (bnf_x[a] - mu) * is * g + b;
+    }
+    if (l == 0u) {
+        bnf_mean[c] = mu;
+        bnf_var[c] = v;
+        let unbiased = v * fm / f32(m - 1u);
+        let mom = bnf_p.momentum;
+        bnf_rmean[c] = (1.0 - mom) * bnf_rmean[c] + mom * mu;
+        bnf_rvar[c] = (1.0 - mom) * bnf_rvar[c] + mom * unbiased;
+    }
+}
+
+// bn_eval_f32: y = (x - rmean)·(1/sqrt(rvar+ε))·γ + β, 1-D grid over
+// n·c·hw. Bindings: y, x, gamma, beta, rmean, rvar. Twin: cpu.BNEvalF32.
+@group(0) @binding(1) var<storage, read_write> bnfe_y: array<f32>;
+@group(0) @binding(2) var<storage, read> bnfe_x: array<f32>;
+@group(0) @binding(3) var<storage, read> bnfe_gamma: array<f32>;
+@group(0) @binding(4) var<storage, read> bnfe_beta: array<f32>;
+@group(0) @binding(5) var<storage, read> bnfe_rmean: array<f32>;
+@group(0) @binding(6) var<storage, read> bnfe_rvar: array<f32>;
+
+@compute @workgroup_size(64)
+fn bn_eval_f32(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = linear_index(gid, nwg, 64u);
+    if (i >= bnf_p.n * bnf_p.c * bnf_p.hw) { return; }
+    let c = i / bnf_p.hw % bnf_p.c;
+    bnfe_y[i] = (bnfe_x[i] - bnfe_rmean[c]) * bnf_inv_std(bnfe_rvar[c]) * bnfe_gamma[c] + bnfe_beta[c];
+}
+
+// bn_bwd_f32: backward of channel c with statistics mean, variance (the
+// batch's when train = 1, the running ones otherwise), s = 1/sqrt(σ²+ε):
+// dβ = Σdy, dγ = s·Σdy·(x-μ); dx = γ·s·(dy - dβ/m - x̂·dγ/m) when train,
+// else γ·s·dy. Bindings: dx, dgamma, dbeta, dy, x, gamma, mean, variance.
+// Twin: cpu.BNBwdF32.
+@group(0) @binding(1) var<storage, read_write> bnfb_dx: array<f32>;
+@group(0) @binding(2) var<storage, read_write> bnfb_dgamma: array<f32>;
+@group(0) @binding(3) var<storage, read_write> bnfb_dbeta: array<f32>;
+@group(0) @binding(4) var<storage, read> bnfb_dy: array<f32>;
+@group(0) @binding(5) var<storage, read> bnfb_x: array<f32>;
+@group(0) @binding(6) var<storage, read> bnfb_gamma: array<f32>;
+@group(0) @binding(7) var<storage, read> bnfb_mean: array<f32>;
+@group(0) @binding(8) var<storage, read> bnfb_var: array<f32>;
+
+@compute @workgroup_size(256)
+fn bn_bwd_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+              @builtin(local_invocation_index) l: u32) {
+    let c = wid.x + wid.y * nwg.x;
+    if (c >= bnf_p.c) { return; }
+    let m = bnf_p.n * bnf_p.hw;
+    let fm = f32(m);
+    let mu = bnfb_mean[c];
+    let s = bnf_inv_std(bnfb_var[c]);
+    var s1 = 0.0f;
+    var s2 = 0.0f;
+    for (var e = l; e < m; e += 256u) {
+        let a = bnf_addr(c, e);
+        let d = bnfb_dy[a];
+        s1 += d;
+        s2 += d * (bnfb_x[a] - mu);
+    }
+    bnf_sh[l] = s1;
+    bnf_sh2[l] = s2;
+    bnf_tree(l, true);
+    let db = bnf_sh[0];
+    let dg = bnf_sh2[0] * s;
+    let gs = bnfb_gamma[c] * s;
+    for (var e = l; e < m; e += 256u) {
+        let a = bnf_addr(c, e);
+        if (bnf_p.train != 0u) {
+            let xh = (bnfb_x[a] - mu) * s;
+            bnfb_dx[a] = gs * (bnfb_dy[a] - db / fm - xh * dg / fm);
+        } else {
+            bnfb_dx[a] = gs * bnfb_dy[a];
+        }
+    }
+    if (l == 0u) {
+        bnfb_dgamma[c] = dg;
+        bnfb_dbeta[c] = db;
+    }
+}

@@ -116,3 +116,113 @@ func QuantAllDirectF32(p F32QuantParams, y, x []uint32) {
 		y[i] = quantF32(p, ff(x[i]), true)
 	}
 }
+
+// F32BNGroup is the workgroup size of the per-channel float kernels (one
+// workgroup per channel).
+const F32BNGroup = 256
+
+// BNF32Params is the uniform of bn_f32, bn_eval_f32 and bn_bwd_f32 (struct
+// BNF32Params in WGSL): x is NCHW with HW = H·W (1 for [N, C]).
+type BNF32Params struct {
+	N        uint32  // batch
+	C        uint32  // channels
+	HW       uint32  // H·W
+	Eps      float32 // added to the variance
+	Momentum float32 // running-stat momentum (bn_f32 only; PyTorch's 0.1)
+	Train    uint32  // bn_bwd_f32: 1 for the backward through the batch statistics
+}
+
+// bnF32Sum is the per-channel sum of f(e) over e < m the shader computes:
+// lane l of F32BNGroup adds e = l, l + F32BNGroup, ... in order, then the
+// lanes are added in a tree (strides 128, 64, ..., 1).
+func bnF32Sum(m uint32, f func(e uint32) float32) float32 {
+	var sh [F32BNGroup]float32
+	for l := range uint32(F32BNGroup) {
+		var s float32
+		for e := l; e < m; e += F32BNGroup {
+			s += f(e)
+		}
+		sh[l] = s
+	}
+	for stride := F32BNGroup / 2; stride > 0; stride /= 2 {
+		for l := range stride {
+			sh[l] += sh[l+stride]
+		}
+	}
+	return sh[0]
+}
+
+// bnAddr is the index of element e (over N·HW) of channel c.
+func bnAddr(p BNF32Params, c, e uint32) uint32 {
+	return (e/p.HW*p.C+c)*p.HW + e%p.HW
+}
+
+// invStd is 1/sqrt(v + eps) in float32.
+func invStd(v, eps float32) float32 {
+	return 1 / float32(math.Sqrt(float64(v+eps)))
+}
+
+// BNF32 is the twin of bn_f32, batch norm's training forward, per channel
+// c over m = N·HW elements: μ = Σx/m, σ² = Σ(x-μ)²/m (population
+// variance, two passes), y = (x-μ)·(1/sqrt(σ²+ε))·γ + β; saves μ and σ² in
+// mean, variance, and updates the running statistics in place as PyTorch:
+// rmean = (1-mom)·rmean + mom·μ, rvar = (1-mom)·rvar + mom·σ²·m/(m-1).
+func BNF32(p BNF32Params, y, mean, variance, rmean, rvar, x, gamma, beta []uint32) {
+	m := p.N * p.HW
+	fm := float32(m)
+	for c := range p.C {
+		mu := bnF32Sum(m, func(e uint32) float32 { return ff(x[bnAddr(p, c, e)]) }) / fm
+		v := bnF32Sum(m, func(e uint32) float32 { d := ff(x[bnAddr(p, c, e)]) - mu; return d * d }) / fm
+		is := invStd(v, p.Eps)
+		g, b := ff(gamma[c]), ff(beta[c])
+		for e := range m {
+			a := bnAddr(p, c, e)
+			y[a] = fbits((ff(x[a])-mu)*is*g + b)
+		}
+		mean[c], variance[c] = fbits(mu), fbits(v)
+		unbiased := v * fm / float32(m-1)
+		rmean[c] = fbits((1-p.Momentum)*ff(rmean[c]) + p.Momentum*mu)
+		rvar[c] = fbits((1-p.Momentum)*ff(rvar[c]) + p.Momentum*unbiased)
+	}
+}
+
+// BNEvalF32 is the twin of bn_eval_f32, batch norm's evaluation forward
+// with the running statistics: y = (x - rmean)·(1/sqrt(rvar+ε))·γ + β.
+func BNEvalF32(p BNF32Params, y, x, gamma, beta, rmean, rvar []uint32) {
+	total := p.N * p.C * p.HW
+	_ = y[:total]
+	for i := range total {
+		c := i / p.HW % p.C
+		y[i] = fbits((ff(x[i])-ff(rmean[c]))*invStd(ff(rvar[c]), p.Eps)*ff(gamma[c]) + ff(beta[c]))
+	}
+}
+
+// BNBwdF32 is the twin of bn_bwd_f32, batch norm's backward per channel
+// with statistics μ, σ² (mean, variance: the batch's saved by bn_f32 when
+// Train = 1, the running ones otherwise), s = 1/sqrt(σ²+ε), x̂ = (x-μ)·s:
+//
+//	dβ = Σ dy, dγ = s·Σ dy·(x-μ)
+//	Train = 1: dx = γ·s·(dy - dβ/m - x̂·dγ/m)   (through the batch statistics)
+//	Train = 0: dx = γ·s·dy                      (fixed statistics)
+func BNBwdF32(p BNF32Params, dx, dgamma, dbeta, dy, x, gamma, mean, variance []uint32) {
+	m := p.N * p.HW
+	fm := float32(m)
+	for c := range p.C {
+		mu := ff(mean[c])
+		s := invStd(ff(variance[c]), p.Eps)
+		s1 := bnF32Sum(m, func(e uint32) float32 { return ff(dy[bnAddr(p, c, e)]) })
+		s2 := bnF32Sum(m, func(e uint32) float32 { a := bnAddr(p, c, e); return ff(dy[a]) * (ff(x[a]) - mu) })
+		dg := s2 * s
+		gs := ff(gamma[c]) * s
+		for e := range m {
+			a := bnAddr(p, c, e)
+			if p.Train != 0 {
+				xh := (ff(x[a]) - mu) * s
+				dx[a] = fbits(gs * (ff(dy[a]) - s1/fm - xh*dg/fm))
+			} else {
+				dx[a] = fbits(gs * ff(dy[a]))
+			}
+		}
+		dgamma[c], dbeta[c] = fbits(dg), fbits(s1)
+	}
+}
