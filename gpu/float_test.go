@@ -260,3 +260,92 @@ func TestBNF32(t *testing.T) {
 		}
 	}
 }
+
+// poolRef pools x ([N·C planes, H, W]) in float64: max (first index on
+// ties), average, and both backward passes of dy.
+func poolRef(s poolShape, countPad bool, x, dy []float64) (ymax []float64, arg []int, yavg, dxMax, dxAvg []float64) {
+	p := s.params(countPad)
+	planes, h, w, oh, ow := s[0]*s[1], s[2], s[3], int(p.OH), int(p.OW)
+	dxMax, dxAvg = make([]float64, planes*h*w), make([]float64, planes*h*w)
+	for pl := range planes {
+		for i := range oh {
+			for j := range ow {
+				best, at, cnt, sum := math.Inf(-1), -1, 0, 0.0
+				for u := range s[4] {
+					for v := range s[5] {
+						ih, iw := i*s[6]-s[8]+u, j*s[7]-s[9]+v
+						if ih < 0 || ih >= h || iw < 0 || iw >= w {
+							continue
+						}
+						val := x[(pl*h+ih)*w+iw]
+						if at < 0 || val > best {
+							best, at = val, ih*w+iw
+						}
+						cnt++
+						sum += val
+					}
+				}
+				div := float64(cnt)
+				if countPad {
+					div = float64(s[4] * s[5])
+				}
+				o := (pl*oh+i)*ow + j
+				ymax, arg, yavg = append(ymax, best), append(arg, at), append(yavg, sum/div)
+				dxMax[pl*h*w+at] += dy[o]
+				for u := range s[4] {
+					for v := range s[5] {
+						ih, iw := i*s[6]-s[8]+u, j*s[7]-s[9]+v
+						if ih >= 0 && ih < h && iw >= 0 && iw < w {
+							dxAvg[(pl*h+ih)*w+iw] += dy[o] / div
+						}
+					}
+				}
+			}
+		}
+	}
+	return
+}
+
+// TestPoolF32 checks max and average pooling (global included), forward
+// and backward, against float64: max values, indices and max backward
+// exactly (dy values are multiples of 2^-10, so the sums are exact), the
+// averages within 1e-6·(1 + |want|).
+func TestPoolF32(t *testing.T) {
+	for _, d := range devices(t) {
+		for _, s := range poolShapes {
+			for _, countPad := range []bool{true, false} {
+				t.Run(fmt.Sprintf("%v/%v/%v", d.Backend(), s, countPad), func(t *testing.T) {
+					rng := rand.New(rand.NewPCG(seed, 6))
+					g := Pool2d{KH: s[4], KW: s[5], SH: s[6], SW: s[7], PH: s[8], PW: s[9]}
+					in := []int{s[0], s[1], s[2], s[3]}
+					p := s.params(countPad)
+					out := []int{s[0], s[1], int(p.OH), int(p.OW)}
+					x32, x64 := f32Data(numElems(in), func(int) float32 { return float32(rng.IntN(64)-32) / 8 })
+					dy32, dy64 := f32Data(numElems(out), func(int) float32 { return float32(rng.IntN(2048)-1024) / 1024 })
+					x, dy := upF32(t, d, in, x32), upF32(t, d, out, dy32)
+					r := d.Record()
+					ym, arg := r.Maxpool2dF32(x, g)
+					ya := r.Avgpool2dF32(x, g, countPad)
+					dxm := r.Maxpool2dBwdF32(dy, arg, g, in)
+					dxa := r.Avgpool2dBwdF32(dy, g, in, countPad)
+					check(t, r.Submit())
+					wm, warg, wa, wdxm, wdxa := poolRef(s, countPad, x64, dy64)
+					ga, err := arg.DownloadI32()
+					check(t, err)
+					arg.Release()
+					gm, gya, gdxm, gdxa := downF32(t, ym), downF32(t, ya), downF32(t, dxm), downF32(t, dxa)
+					for i := range gm {
+						if float64(gm[i]) != wm[i] || int(ga[i]) != warg[i] || math.Abs(float64(gya[i])-wa[i]) > 1e-6*(1+math.Abs(wa[i])) {
+							t.Fatalf("y[%d]: max %g arg %d avg %g, want %g %d %g", i, gm[i], ga[i], gya[i], wm[i], warg[i], wa[i])
+						}
+					}
+					for i := range gdxm {
+						if float64(gdxm[i]) != wdxm[i] || math.Abs(float64(gdxa[i])-wdxa[i]) > 1e-6*(1+math.Abs(wdxa[i])) {
+							t.Fatalf("dx[%d]: max %g avg %g, want %g %g", i, gdxm[i], gdxa[i], wdxm[i], wdxa[i])
+						}
+					}
+				})
+			}
+		}
+	}
+}

@@ -185,3 +185,70 @@ func bnF32Cases(rng *rand.Rand, k string) []kcase {
 	}
 	return cs
 }
+
+func init() {
+	for _, k := range []string{"maxpool2d_f32", "maxpool2d_bwd_f32", "avgpool2d_f32", "avgpool2d_bwd_f32"} {
+		caseGens[k] = func(rng *rand.Rand) []kcase { return poolF32Cases(rng, k) }
+	}
+}
+
+// poolShape is a pooling geometry: N, C, H, W, KH, KW, SH, SW, PH, PW.
+type poolShape [10]int
+
+func (s poolShape) params(countPad bool) cpu.PoolF32Params {
+	p := cpu.PoolF32Params{N: uint32(s[0]), C: uint32(s[1]), H: uint32(s[2]), W: uint32(s[3]), KH: uint32(s[4]), KW: uint32(s[5]),
+		SH: uint32(s[6]), SW: uint32(s[7]), PH: uint32(s[8]), PW: uint32(s[9])}
+	p.OH, p.OW = (p.H+2*p.PH-p.KH)/p.SH+1, (p.W+2*p.PW-p.KW)/p.SW+1
+	if countPad {
+		p.CountPad = 1
+	}
+	return p
+}
+
+// poolShapes: 2x2/2, 3x3/2 pad 1 (ResNet), overlapping 3x3/1, odd sizes
+// and uneven strides, a 1x1 input, global average pooling of a 8x8 and a
+// 7x7 plane, and a large one.
+var poolShapes = []poolShape{
+	{1, 1, 2, 2, 2, 2, 2, 2, 0, 0}, {2, 3, 8, 8, 2, 2, 2, 2, 0, 0}, {2, 3, 9, 7, 3, 3, 2, 2, 1, 1},
+	{1, 2, 7, 9, 3, 3, 1, 1, 1, 1}, {3, 2, 11, 6, 3, 2, 3, 1, 1, 0}, {1, 1, 1, 1, 1, 1, 1, 1, 0, 0},
+	{4, 5, 8, 8, 8, 8, 1, 1, 0, 0}, {3, 7, 7, 7, 7, 7, 1, 1, 0, 0}, {8, 16, 32, 32, 3, 3, 2, 2, 1, 1},
+}
+
+func poolF32Cases(rng *rand.Rand, k string) []kcase {
+	var cs []kcase
+	for _, s := range poolShapes {
+		for _, countPad := range []bool{true, false} {
+			if !countPad && (k == "maxpool2d_f32" || k == "maxpool2d_bwd_f32" || s[8] == 0 && s[9] == 0) {
+				continue
+			}
+			p := s.params(countPad)
+			no, ni := poolF32Sizes(p)
+			o, in := int(no), int(ni)
+			for _, set := range []string{"uniform", "ties"} {
+				x := uniformF32(rng, in, -4, 4)
+				if set == "ties" { // few distinct values: max ties
+					x = fillWith(in, func(int) uint32 { return math.Float32bits(float32(rng.IntN(3))) })
+				}
+				c := kcase{name: fmt.Sprintf("%v/countpad=%v/%s", s, countPad, set), params: p}
+				switch k {
+				case "maxpool2d_f32":
+					c.outs, c.ins = []int{o, o}, [][]uint32{x}
+				case "avgpool2d_f32":
+					c.outs, c.ins, c.tol = []int{o}, [][]uint32{x}, 1e-5
+				case "maxpool2d_bwd_f32":
+					// idx from the CPU forward: each output's argmax.
+					y, idx := make([]uint32, o), make([]uint32, o)
+					cpu.MaxPool2dF32(p, y, idx, x)
+					if set == "ties" { // also indices that match nothing
+						idx[0] = 1 << 31
+					}
+					c.outs, c.ins = []int{in}, [][]uint32{uniformF32(rng, o, -4, 4), idx}
+				case "avgpool2d_bwd_f32":
+					c.outs, c.ins, c.tol = []int{in}, [][]uint32{uniformF32(rng, o, -4, 4)}, 1e-5
+				}
+				cs = append(cs, c)
+			}
+		}
+	}
+	return cs
+}

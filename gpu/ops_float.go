@@ -330,3 +330,122 @@ func (r *Recorder) BNBwdF32(dy, x, gamma, mean, variance *Tensor, eps float32, t
 	}
 	return dx, dgamma, dbeta
 }
+
+// poolF32Params validates a float pool's window against the input shape in
+// (Pool2d's rules) and returns the params.
+func (r *Recorder) poolF32Params(k string, shapes [][]int, g Pool2d, in []int, countPad bool) (cpu.PoolF32Params, bool) {
+	q, err := g.params(k, shapes, in)
+	if err == nil && numElems(in) > math.MaxUint32 {
+		err = kernelErr(k, shapes, ErrTooLarge, "input %v", in)
+	}
+	if err != nil {
+		r.fail(err)
+		return cpu.PoolF32Params{}, false
+	}
+	p := cpu.PoolF32Params{N: uint32(in[0]), C: uint32(in[1]), H: q.H, W: q.W, OH: q.OH, OW: q.OW,
+		KH: q.KH, KW: q.KW, SH: q.SH, SW: q.SW, PH: q.PH, PW: q.PW}
+	if countPad {
+		p.CountPad = 1
+	}
+	return p, true
+}
+
+// Maxpool2dF32 records maxpool2d_f32: max pooling of x (F32 [N, C, H, W])
+// into y (F32 [N, C, OH, OW], x's exponent) and arg (I32 of y's shape, the
+// index ih·W + iw of each window's maximum within its plane, the first in
+// row-major order on ties; padding never wins). Exact on both backends (no
+// arithmetic). NaN inputs are not propagated as PyTorch does.
+func (r *Recorder) Maxpool2dF32(x *Tensor, g Pool2d) (y, arg *Tensor) {
+	const k = "maxpool2d_f32"
+	if r.err != nil || !r.checkF32(k, shapesOf(x), "x", x) {
+		return nil, nil
+	}
+	p, ok := r.poolF32Params(k, shapesOf(x), g, x.shape, false)
+	if !ok {
+		return nil, nil
+	}
+	out := []int{int(p.N), int(p.C), int(p.OH), int(p.OW)}
+	y = r.newOutput(k, shapesOf(x), F32, out, x.Exp)
+	arg = r.newOutput(k, shapesOf(x), I32, out, 0)
+	if y == nil || arg == nil || r.Run(k, p, y, arg, x) != nil {
+		releaseAll([]*Tensor{y, arg})
+		return nil, nil
+	}
+	return y, arg
+}
+
+// Maxpool2dBwdF32 records maxpool2d_bwd_f32: dx (F32 of the input shape
+// in, dy's exponent) gathers dy (F32 [N, C, OH, OW]) at each window's
+// argmax (arg from Maxpool2dF32), summing in a fixed order where windows
+// overlap: exact on both backends.
+func (r *Recorder) Maxpool2dBwdF32(dy, arg *Tensor, g Pool2d, in []int) *Tensor {
+	const k = "maxpool2d_bwd_f32"
+	shapes := shapesOf(dy, arg)
+	if r.err != nil || !r.checkF32(k, shapes, "dy", dy) {
+		return nil
+	}
+	if err := r.checkTensor(k, shapes, "arg", arg, I32, 4); err != nil {
+		r.fail(err)
+		return nil
+	}
+	return r.poolBwdF32(k, shapes, dy, arg, g, in, false)
+}
+
+// poolBwdF32 records a float pool backward after checking dy (and arg)
+// against the forward's output shape.
+func (r *Recorder) poolBwdF32(k string, shapes [][]int, dy, arg *Tensor, g Pool2d, in []int, countPad bool) *Tensor {
+	p, ok := r.poolF32Params(k, shapes, g, in, countPad)
+	if !ok {
+		return nil
+	}
+	out := []int{int(p.N), int(p.C), int(p.OH), int(p.OW)}
+	if !equalShape(dy.shape, out) || arg != nil && !equalShape(arg.shape, out) {
+		r.fail(kernelErr(k, shapes, ErrShape, "dy (and arg) must be %v", out))
+		return nil
+	}
+	dx := r.newOutput(k, shapes, F32, in, dy.Exp)
+	bufs := []*Tensor{dx, dy}
+	if arg != nil {
+		bufs = append(bufs, arg)
+	}
+	if dx == nil || r.Run(k, p, bufs...) != nil {
+		dx.Release()
+		return nil
+	}
+	return dx
+}
+
+// Avgpool2dF32 records avgpool2d_f32: average pooling of x (F32
+// [N, C, H, W]) into y (F32 [N, C, OH, OW], x's exponent), y = Σ window /
+// KH·KW with countPad (PyTorch's count_include_pad=True, its default),
+// else / the in-range count. GlobalPool(x.Shape()) is global average
+// pooling. The backends agree within float32 rounding of the sum and WGSL's
+// division (a few ulp of |Σ|).
+func (r *Recorder) Avgpool2dF32(x *Tensor, g Pool2d, countPad bool) *Tensor {
+	const k = "avgpool2d_f32"
+	if r.err != nil || !r.checkF32(k, shapesOf(x), "x", x) {
+		return nil
+	}
+	p, ok := r.poolF32Params(k, shapesOf(x), g, x.shape, countPad)
+	if !ok {
+		return nil
+	}
+	y := r.newOutput(k, shapesOf(x), F32, []int{int(p.N), int(p.C), int(p.OH), int(p.OW)}, x.Exp)
+	if y == nil || r.Run(k, p, y, x) != nil {
+		y.Release()
+		return nil
+	}
+	return y
+}
+
+// Avgpool2dBwdF32 records avgpool2d_bwd_f32: dx (F32 of the input shape
+// in, dy's exponent) = Σ dy/div over the windows covering each input, g
+// and countPad as the forward. Agreement as Avgpool2dF32.
+func (r *Recorder) Avgpool2dBwdF32(dy *Tensor, g Pool2d, in []int, countPad bool) *Tensor {
+	const k = "avgpool2d_bwd_f32"
+	shapes := shapesOf(dy)
+	if r.err != nil || !r.checkF32(k, shapes, "dy", dy) {
+		return nil
+	}
+	return r.poolBwdF32(k, shapes, dy, nil, g, in, countPad)
+}

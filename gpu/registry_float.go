@@ -36,7 +36,30 @@ var floatKernels = []Kernel{
 			return []uint64{t, c, c, t, t, c, c, c}
 		}),
 		Grid: bnF32Grid},
+	{Name: "maxpool2d_f32", File: "float.wgsl", Twin: cpu.MaxPool2dF32, Outputs: 2,
+		Words: words(func(p cpu.PoolF32Params) []uint64 { o, i := poolF32Sizes(p); return []uint64{o, o, i} }),
+		Grid:  poolF32OutGrid},
+	{Name: "maxpool2d_bwd_f32", File: "float.wgsl", Twin: cpu.MaxPool2dBwdF32, Outputs: 1,
+		Words: words(func(p cpu.PoolF32Params) []uint64 { o, i := poolF32Sizes(p); return []uint64{i, o, o} }),
+		Grid:  poolF32InGrid},
+	{Name: "avgpool2d_f32", File: "float.wgsl", Twin: cpu.AvgPool2dF32, Outputs: 1,
+		Words: words(func(p cpu.PoolF32Params) []uint64 { o, i := poolF32Sizes(p); return []uint64{o, i} }),
+		Grid:  poolF32OutGrid},
+	{Name: "avgpool2d_bwd_f32", File: "float.wgsl", Twin: cpu.AvgPool2dBwdF32, Outputs: 1,
+		Words: words(func(p cpu.PoolF32Params) []uint64 { o, i := poolF32Sizes(p); return []uint64{i, o} }),
+		Grid:  poolF32InGrid},
 }
+
+// poolF32Sizes returns the words of y (N·C·OH·OW) and x (N·C·H·W).
+func poolF32Sizes(p cpu.PoolF32Params) (out, in uint64) {
+	nc := mul(p.N, p.C)
+	return nc * mul(p.OH, p.OW), nc * mul(p.H, p.W)
+}
+
+var (
+	poolF32OutGrid = grid1D(64, func(p cpu.PoolF32Params) uint32 { o, _ := poolF32Sizes(p); return uint32(min(o, 1<<32-1)) })
+	poolF32InGrid  = grid1D(64, func(p cpu.PoolF32Params) uint32 { _, i := poolF32Sizes(p); return uint32(min(i, 1<<32-1)) })
+)
 
 // bnF32Total is N·C·HW.
 func bnF32Total(p cpu.BNF32Params) uint64 { return mul(p.N, p.C) * uint64(p.HW) }

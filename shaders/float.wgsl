@@ -268,3 +268,151 @@ fn bn_bwd_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw
         bnfb_dbeta[c] = db;
     }
 }
+
+// Pooling, NCHW: x [n, c, h, w], y [n, c, oh, ow], floor mode; padding is
+// implicit (never read). 1-D grids over the outputs (forward) or the
+// inputs (backward, a gather in a fixed order).
+struct PoolF32Params {
+    n: u32, c: u32, h: u32, w: u32,
+    oh: u32, ow: u32,
+    kh: u32, kw: u32,    // window
+    sh: u32, sw: u32,    // stride
+    ph: u32, pw: u32,    // padding
+    count_pad: u32,      // avgpool: 1 divides by kh·kw, 0 by the in-range count
+}
+@group(0) @binding(0) var<uniform> pf_p: PoolF32Params;
+
+// pf_range is the in-range input rows [lo, hi) of output row o.
+fn pf_range(o: u32, s: u32, pad: u32, k: u32, size: u32) -> vec2<u32> {
+    let start = i32(o * s) - i32(pad);
+    return vec2<u32>(u32(max(start, 0)), u32(min(start + i32(k), i32(size))));
+}
+
+// pf_cover is the output rows [lo, hi) whose window covers input row i.
+fn pf_cover(i: u32, s: u32, pad: u32, k: u32, out_size: u32) -> vec2<u32> {
+    let a = i32(i + pad) - i32(k) + 1;
+    var lo = 0u;
+    if (a > 0) { lo = (u32(a) + s - 1u) / s; }
+    let hi = min((i + pad) / s + 1u, out_size);
+    return vec2<u32>(lo, max(hi, lo));
+}
+
+fn pf_div(hr: vec2<u32>, wr: vec2<u32>) -> f32 {
+    if (pf_p.count_pad != 0u) { return f32(pf_p.kh * pf_p.kw); }
+    return f32((hr.y - hr.x) * (wr.y - wr.x));
+}
+
+// maxpool2d_f32: y = max of the window's in-range elements, idx = its
+// position h·w_size + w, the first on ties. Bindings: y, idx, x.
+// Twin: cpu.MaxPool2dF32.
+@group(0) @binding(1) var<storage, read_write> mpf_y: array<f32>;
+@group(0) @binding(2) var<storage, read_write> mpf_idx: array<u32>;
+@group(0) @binding(3) var<storage, read> mpf_x: array<f32>;
+
+@compute @workgroup_size(64)
+fn maxpool2d_f32(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = linear_index(gid, nwg, 64u);
+    let p = pf_p;
+    if (i >= p.n * p.c * p.oh * p.ow) { return; }
+    let ow = i % p.ow;
+    let t = i / p.ow;
+    let oh = t % p.oh;
+    let nc = t / p.oh;
+    let hr = pf_range(oh, p.sh, p.ph, p.kh, p.h);
+    let wr = pf_range(ow, p.sw, p.pw, p.kw, p.w);
+    var best = 0.0f;
+    var at = hr.x * p.w + wr.x;
+    var first = true;
+    for (var h = hr.x; h < hr.y; h++) {
+        for (var w = wr.x; w < wr.y; w++) {
+            let v = mpf_x[(nc * p.h + h) * p.w + w];
+            if (first || v > best) {
+                best = v;
+                at = h * p.w + w;
+                first = false;
+            }
+        }
+    }
+    if (first) { best = bitcast<f32>(0xff800000u); }  // -inf: an empty window
+    mpf_y[i] = best;
+    mpf_idx[i] = at;
+}
+
+// maxpool2d_bwd_f32: dx = Σ dy over the covering outputs whose idx is this
+// element. Bindings: dx, dy, idx. Twin: cpu.MaxPool2dBwdF32.
+@group(0) @binding(1) var<storage, read_write> mpfb_dx: array<f32>;
+@group(0) @binding(2) var<storage, read> mpfb_dy: array<f32>;
+@group(0) @binding(3) var<storage, read> mpfb_idx: array<u32>;
+
+@compute @workgroup_size(64)
+fn maxpool2d_bwd_f32(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = linear_index(gid, nwg, 64u);
+    let p = pf_p;
+    if (i >= p.n * p.c * p.h * p.w) { return; }
+    let w = i % p.w;
+    let t = i / p.w;
+    let h = t % p.h;
+    let nc = t / p.h;
+    let hc = pf_cover(h, p.sh, p.ph, p.kh, p.oh);
+    let wc = pf_cover(w, p.sw, p.pw, p.kw, p.ow);
+    var s = 0.0f;
+    for (var oh = hc.x; oh < hc.y; oh++) {
+        for (var ow = wc.x; ow < wc.y; ow++) {
+            let o = (nc * p.oh + oh) * p.ow + ow;
+            if (mpfb_idx[o] == h * p.w + w) { s += mpfb_dy[o]; }
+        }
+    }
+    mpfb_dx[i] = s;
+}
+
+// avgpool2d_f32: y = Σ in-range x / div. Bindings: y, x.
+// Twin: cpu.AvgPool2dF32.
+@group(0) @binding(1) var<storage, read_write> apf_y: array<f32>;
+@group(0) @binding(2) var<storage, read> apf_x: array<f32>;
+
+@compute @workgroup_size(64)
+fn avgpool2d_f32(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = linear_index(gid, nwg, 64u);
+    let p = pf_p;
+    if (i >= p.n * p.c * p.oh * p.ow) { return; }
+    let ow = i % p.ow;
+    let t = i / p.ow;
+    let oh = t % p.oh;
+    let nc = t / p.oh;
+    let hr = pf_range(oh, p.sh, p.ph, p.kh, p.h);
+    let wr = pf_range(ow, p.sw, p.pw, p.kw, p.w);
+    var s = 0.0f;
+    for (var h = hr.x; h < hr.y; h++) {
+        for (var w = wr.x; w < wr.y; w++) {
+            s += apf_x[(nc * p.h + h) * p.w + w];
+        }
+    }
+    apf_y[i] = s / pf_div(hr, wr);
+}
+
+// avgpool2d_bwd_f32: dx = Σ dy/div over the covering outputs. Bindings:
+// dx, dy. Twin: cpu.AvgPool2dBwdF32.
+@group(0) @binding(1) var<storage, read_write> apfb_dx: array<f32>;
+@group(0) @binding(2) var<storage, read> apfb_dy: array<f32>;
+
+@compute @workgroup_size(64)
+fn avgpool2d_bwd_f32(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = linear_index(gid, nwg, 64u);
+    let p = pf_p;
+    if (i >= p.n * p.c * p.h * p.w) { return; }
+    let w = i % p.w;
+    let t = i / p.w;
+    let h = t % p.h;
+    let nc = t / p.h;
+    let hc = pf_cover(h, p.sh, p.ph, p.kh, p.oh);
+    let wc = pf_cover(w, p.sw, p.pw, p.kw, p.ow);
+    var s = 0.0f;
+    for (var oh = hc.x; oh < hc.y; oh++) {
+        let hr = pf_range(oh, p.sh, p.ph, p.kh, p.h);
+        for (var ow = wc.x; ow < wc.y; ow++) {
+            let wr = pf_range(ow, p.sw, p.pw, p.kw, p.w);
+            s += apfb_dy[(nc * p.oh + oh) * p.ow + ow] / pf_div(hr, wr);
+        }
+    }
+    apfb_dx[i] = s;
+}

@@ -226,3 +226,133 @@ func BNBwdF32(p BNF32Params, dx, dgamma, dbeta, dy, x, gamma, mean, variance []u
 		dgamma[c], dbeta[c] = fbits(dg), fbits(s1)
 	}
 }
+
+// PoolF32Params is the uniform of the float pooling kernels (struct
+// PoolF32Params in WGSL): x [N, C, H, W], y [N, C, OH, OW] with OH = (H +
+// 2·PH - KH)/SH + 1 (floor mode) and OW likewise.
+type PoolF32Params struct {
+	N, C, H, W uint32
+	OH, OW     uint32
+	KH, KW     uint32 // window
+	SH, SW     uint32 // stride
+	PH, PW     uint32 // zero padding (implicit: never read)
+	CountPad   uint32 // avgpool: 1 divides by KH·KW (PyTorch count_include_pad), 0 by the in-range count
+}
+
+// poolF32Range returns the in-range input rows [lo, hi) of output row o.
+func poolF32Range(o, s, pad, k, size uint32) (lo, hi uint32) {
+	start := int64(o)*int64(s) - int64(pad)
+	return uint32(max(start, 0)), uint32(min(start+int64(k), int64(size)))
+}
+
+// poolF32Cover returns the output rows [lo, hi) whose window covers input row
+// i: o·s - pad <= i <= o·s - pad + k - 1.
+func poolF32Cover(i, s, pad, k, outSize uint32) (lo, hi uint32) {
+	a := int64(i) + int64(pad) - int64(k) + 1 // o·s >= a
+	if a > 0 {
+		lo = uint32((a + int64(s) - 1) / int64(s))
+	}
+	hi = min((i+pad)/s+1, outSize)
+	return lo, max(hi, lo)
+}
+
+// MaxPool2dF32 is the twin of maxpool2d_f32: y = the window's maximum over
+// its in-range elements (padding never wins, as PyTorch's -inf padding),
+// idx = its position h·W + w in the plane, the first (row-major) on ties.
+func MaxPool2dF32(p PoolF32Params, y, idx, x []uint32) {
+	total := p.N * p.C * p.OH * p.OW
+	_ = y[:total]
+	for i := range total {
+		ow, t := i%p.OW, i/p.OW
+		oh, nc := t%p.OH, t/p.OH
+		h0, h1 := poolF32Range(oh, p.SH, p.PH, p.KH, p.H)
+		w0, w1 := poolF32Range(ow, p.SW, p.PW, p.KW, p.W)
+		best, at := float32(math.Inf(-1)), h0*p.W+w0
+		first := true
+		for h := h0; h < h1; h++ {
+			for w := w0; w < w1; w++ {
+				v := ff(x[(nc*p.H+h)*p.W+w])
+				if first || v > best {
+					best, at, first = v, h*p.W+w, false
+				}
+			}
+		}
+		y[i], idx[i] = fbits(best), at
+	}
+}
+
+// MaxPool2dBwdF32 is the twin of maxpool2d_bwd_f32: dx[n, c, h, w] = Σ dy
+// over the outputs (oh, ow ascending) whose window covers (h, w) and whose
+// idx is h·W + w. A gather in a fixed order: exact on both backends.
+func MaxPool2dBwdF32(p PoolF32Params, dx, dy, idx []uint32) {
+	total := p.N * p.C * p.H * p.W
+	_ = dx[:total]
+	for i := range total {
+		w, t := i%p.W, i/p.W
+		h, nc := t%p.H, t/p.H
+		oh0, oh1 := poolF32Cover(h, p.SH, p.PH, p.KH, p.OH)
+		ow0, ow1 := poolF32Cover(w, p.SW, p.PW, p.KW, p.OW)
+		var s float32
+		for oh := oh0; oh < oh1; oh++ {
+			for ow := ow0; ow < ow1; ow++ {
+				o := (nc*p.OH+oh)*p.OW + ow
+				if idx[o] == h*p.W+w {
+					s += ff(dy[o])
+				}
+			}
+		}
+		dx[i] = fbits(s)
+	}
+}
+
+// poolF32Div is avgpool's divisor of a window with in-range rows [h0, h1) and
+// columns [w0, w1).
+func poolF32Div(p PoolF32Params, h0, h1, w0, w1 uint32) float32 {
+	if p.CountPad != 0 {
+		return float32(p.KH * p.KW)
+	}
+	return float32((h1 - h0) * (w1 - w0))
+}
+
+// AvgPool2dF32 is the twin of avgpool2d_f32: y = (Σ in-range x, row-major)
+// / div, div = KH·KW with CountPad, else the in-range count. Global average
+// pooling is KH = H, KW = W, stride 1, no padding.
+func AvgPool2dF32(p PoolF32Params, y, x []uint32) {
+	total := p.N * p.C * p.OH * p.OW
+	_ = y[:total]
+	for i := range total {
+		ow, t := i%p.OW, i/p.OW
+		oh, nc := t%p.OH, t/p.OH
+		h0, h1 := poolF32Range(oh, p.SH, p.PH, p.KH, p.H)
+		w0, w1 := poolF32Range(ow, p.SW, p.PW, p.KW, p.W)
+		var s float32
+		for h := h0; h < h1; h++ {
+			for w := w0; w < w1; w++ {
+				s += ff(x[(nc*p.H+h)*p.W+w])
+			}
+		}
+		y[i] = fbits(s / poolF32Div(p, h0, h1, w0, w1))
+	}
+}
+
+// AvgPool2dBwdF32 is the twin of avgpool2d_bwd_f32: dx[n, c, h, w] = Σ
+// dy/div over the outputs (oh, ow ascending) whose window covers (h, w).
+func AvgPool2dBwdF32(p PoolF32Params, dx, dy []uint32) {
+	total := p.N * p.C * p.H * p.W
+	_ = dx[:total]
+	for i := range total {
+		w, t := i%p.W, i/p.W
+		h, nc := t%p.H, t/p.H
+		oh0, oh1 := poolF32Cover(h, p.SH, p.PH, p.KH, p.OH)
+		ow0, ow1 := poolF32Cover(w, p.SW, p.PW, p.KW, p.OW)
+		var s float32
+		for oh := oh0; oh < oh1; oh++ {
+			h0, h1 := poolF32Range(oh, p.SH, p.PH, p.KH, p.H)
+			for ow := ow0; ow < ow1; ow++ {
+				w0, w1 := poolF32Range(ow, p.SW, p.PW, p.KW, p.W)
+				s += ff(dy[(nc*p.OH+oh)*p.OW+ow]) / poolF32Div(p, h0, h1, w0, w1)
+			}
+		}
+		dx[i] = fbits(s)
+	}
+}
