@@ -349,3 +349,83 @@ func TestPoolF32(t *testing.T) {
 		}
 	}
 }
+
+// adderRef is AdderNet in float64 on the unfolded, zero-padded input (as
+// adder.py): y, dx (HardTanh) and dw (full precision), with the sums of
+// |terms| for the tolerance.
+func adderRef(s convShape, x, w, dy []float64) (y, dx, dw, ya, dxa, dwa []float64) {
+	oh, ow := s.out()
+	cg, kg := s.C/s.Groups, s.K/s.Groups
+	y, ya = make([]float64, s.N*s.K*oh*ow), make([]float64, s.N*s.K*oh*ow)
+	dx, dxa = make([]float64, len(x)), make([]float64, len(x))
+	dw, dwa = make([]float64, len(w)), make([]float64, len(w))
+	for n := range s.N {
+		for k := range s.K {
+			g := k / kg
+			for i := range oh {
+				for j := range ow {
+					o := ((n*s.K+k)*oh+i)*ow + j
+					for c := range cg {
+						for u := range s.KH {
+							for v := range s.KW {
+								ih, iw := i*s.Stride-s.Pad+u, j*s.Stride-s.Pad+v
+								xi, xv := -1, 0.0
+								if ih >= 0 && ih < s.H && iw >= 0 && iw < s.W {
+									xi = ((n*s.C+g*cg+c)*s.H+ih)*s.W + iw
+									xv = x[xi]
+								}
+								wi := ((k*cg+c)*s.KH+u)*s.KW + v
+								y[o] -= math.Abs(xv - w[wi])
+								ya[o] += math.Abs(xv - w[wi])
+								dw[wi] += (xv - w[wi]) * dy[o]
+								dwa[wi] += math.Abs((xv - w[wi]) * dy[o])
+								if xi >= 0 {
+									t := math.Min(math.Max(w[wi]-xv, -1), 1) * dy[o]
+									dx[xi] += t
+									dxa[xi] += math.Abs(t)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return
+}
+
+// TestAdder2dF32 checks AdderNet's forward and both gradients against
+// float64: |got - want| <= 1e-6·Σ|terms| + 1e-6.
+func TestAdder2dF32(t *testing.T) {
+	for _, d := range devices(t) {
+		for _, s := range convShapes {
+			t.Run(fmt.Sprintf("%v/%v", d.Backend(), s), func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(seed, 7))
+				u := func(n int, lim float64) ([]float32, []float64) {
+					return f32Data(n, func(int) float32 { return float32(lim * (2*rng.Float64() - 1)) })
+				}
+				x32, x64 := u(numElems(s.xShape()), 2)
+				w32, w64 := u(numElems(s.wShape()), 2)
+				dy32, dy64 := u(numElems(s.yShape()), 1)
+				x, w, dy := upF32(t, d, s.xShape(), x32), upF32(t, d, s.wShape(), w32), upF32(t, d, s.yShape(), dy32)
+				r := d.Record()
+				y := r.Adder2dF32(x, w, s.geom())
+				dx := r.Adder2dBwdDataF32(dy, x, w, s.geom())
+				dw := r.Adder2dBwdWeightF32(dy, x, w, s.geom())
+				check(t, r.Submit())
+				wy, wdx, wdw, ay, adx, adw := adderRef(s, x64, w64, dy64)
+				for _, o := range []struct {
+					name      string
+					got       []float32
+					want, abs []float64
+				}{{"y", downF32(t, y), wy, ay}, {"dx", downF32(t, dx), wdx, adx}, {"dw", downF32(t, dw), wdw, adw}} {
+					for i := range o.got {
+						if math.Abs(float64(o.got[i])-o.want[i]) > 1e-6*o.abs[i]+1e-6 {
+							t.Fatalf("%s[%d] = %g, want %g", o.name, i, o.got[i], o.want[i])
+						}
+					}
+				}
+			})
+		}
+	}
+}

@@ -252,3 +252,39 @@ func poolF32Cases(rng *rand.Rand, k string) []kcase {
 	}
 	return cs
 }
+
+func init() {
+	for _, k := range []string{"adder2d_f32", "adder2d_bwd_data_f32", "adder2d_bwd_weight_f32"} {
+		caseGens[k] = func(rng *rand.Rand) []kcase { return adderF32Cases(rng, k) }
+	}
+}
+
+// adderF32Cases runs conv's geometries with x, w in [-1, 1] (and a set
+// with w - x beyond ±1, where the HardTanh clips). The forward has no
+// products and agrees exactly; the backward sums of at most a few hundred
+// products below 2 agree within convF32Tol.
+func adderF32Cases(rng *rand.Rand, k string) []kcase {
+	var cs []kcase
+	for _, s := range convShapes {
+		for _, set := range []string{"unit", "wide"} {
+			oh, ow := s.out()
+			nx, nw, ny := s.N*s.C*s.H*s.W, s.K*(s.C/s.Groups)*s.KH*s.KW, s.N*s.K*oh*ow
+			lim := 1.0
+			if set == "wide" {
+				lim = 3
+			}
+			x, w, dy := uniformF32(rng, nx, -lim, lim), uniformF32(rng, nw, -lim, lim), uniformF32(rng, ny, -1, 1)
+			c := kcase{name: s.String() + "/" + set, params: s.params(0), tol: convF32Tol}
+			switch k {
+			case "adder2d_f32":
+				c.outs, c.ins, c.tol = []int{ny}, [][]uint32{x, w}, 0
+			case "adder2d_bwd_data_f32":
+				c.outs, c.ins = []int{nx}, [][]uint32{dy, x, w}
+			case "adder2d_bwd_weight_f32":
+				c.outs, c.ins = []int{nw}, [][]uint32{dy, x, w}
+			}
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}

@@ -449,3 +449,91 @@ func (r *Recorder) Avgpool2dBwdF32(dy *Tensor, g Pool2d, in []int, countPad bool
 	}
 	return r.poolBwdF32(k, shapes, dy, nil, g, in, countPad)
 }
+
+// Adder2dF32 records adder2d_f32, AdderNet's forward in float32 (adder.py,
+// zero padding taking part as x = 0):
+//
+//	y[n, k, oh, ow] = -Σ_{c', kh, kw} |x[n, g·C/G + c', oh·s + kh - p, ow·s + kw - p] - w[k, c', kh, kw]|
+//
+// x F32 [N, C, H, W], w F32 [K, C/G, KH, KW] of one exponent, which y
+// (F32 [N, K, OH, OW]) keeps. Exact on both backends (no products).
+func (r *Recorder) Adder2dF32(x, w *Tensor, geom ConvGeom) *Tensor {
+	const k = "adder2d_f32"
+	p, shapes, ok := r.adderF32Params(k, x, w, nil, geom)
+	if !ok {
+		return nil
+	}
+	y := r.newOutput(k, shapes, F32, convOutShape(p), x.Exp)
+	if y == nil || r.Run(k, p, y, x, w) != nil {
+		y.Release()
+		return nil
+	}
+	return y
+}
+
+// Adder2dBwdDataF32 records adder2d_bwd_data_f32, AdderNet's input
+// gradient: dx[n, c, ih, iw] = Σ clamp(w - x[n, c, ih, iw], -1, 1)·dy over
+// the outputs and weights that x[n, c, ih, iw] meets (the HardTanh of the
+// full-precision gradient). dy F32 [N, K, OH, OW] (dx keeps its exponent),
+// x and w as Adder2dF32. The backends agree within float32 rounding.
+func (r *Recorder) Adder2dBwdDataF32(dy, x, w *Tensor, geom ConvGeom) *Tensor {
+	return r.adderBwdF32("adder2d_bwd_data_f32", dy, x, w, geom)
+}
+
+// Adder2dBwdWeightF32 records adder2d_bwd_weight_f32, AdderNet's
+// full-precision weight gradient dw[k, c', kh, kw] = Σ_{n, oh, ow} (x - w)·dy
+// (the padding as x = 0), F32 of w's shape and dy's exponent; adder.py's
+// adaptive scaling η·sqrt(numel(w))/(5·‖dw‖₂) is the layer's. Arguments as
+// Adder2dBwdDataF32.
+func (r *Recorder) Adder2dBwdWeightF32(dy, x, w *Tensor, geom ConvGeom) *Tensor {
+	return r.adderBwdF32("adder2d_bwd_weight_f32", dy, x, w, geom)
+}
+
+func (r *Recorder) adderBwdF32(k string, dy, x, w *Tensor, geom ConvGeom) *Tensor {
+	p, shapes, ok := r.adderF32Params(k, x, w, dy, geom)
+	if !ok {
+		return nil
+	}
+	if !r.checkF32(k, shapes, "dy", dy) {
+		return nil
+	}
+	if !equalShape(dy.shape, convOutShape(p)) {
+		r.fail(kernelErr(k, shapes, ErrShape, "dy is %v, want %v", dy.shape, convOutShape(p)))
+		return nil
+	}
+	shape := x.shape
+	if k == "adder2d_bwd_weight_f32" {
+		shape = w.shape
+	}
+	out := r.newOutput(k, shapes, F32, shape, dy.Exp)
+	if out == nil || r.Run(k, p, out, dy, x, w) != nil {
+		out.Release()
+		return nil
+	}
+	return out
+}
+
+// adderF32Params validates x and w (F32, rank 4, one exponent) and the
+// geometry.
+func (r *Recorder) adderF32Params(k string, x, w, dy *Tensor, geom ConvGeom) (cpu.ConvParams, [][]int, bool) {
+	shapes := shapesOf(x, w, dy)
+	if r.err != nil {
+		return cpu.ConvParams{}, nil, false
+	}
+	for i, t := range []*Tensor{x, w} {
+		if err := r.checkTensor(k, shapes, []string{"x", "w"}[i], t, F32, 4); err != nil {
+			r.fail(err)
+			return cpu.ConvParams{}, nil, false
+		}
+	}
+	if x.Exp != w.Exp {
+		r.fail(kernelErr(k, shapes, ErrShape, "x.Exp %d and w.Exp %d differ", x.Exp, w.Exp))
+		return cpu.ConvParams{}, nil, false
+	}
+	p, err := convParams(k, shapes, x.shape, w.shape, geom)
+	if err != nil {
+		r.fail(err)
+		return cpu.ConvParams{}, nil, false
+	}
+	return p, shapes, true
+}

@@ -48,6 +48,26 @@ var floatKernels = []Kernel{
 	{Name: "avgpool2d_bwd_f32", File: "float.wgsl", Twin: cpu.AvgPool2dBwdF32, Outputs: 1,
 		Words: words(func(p cpu.PoolF32Params) []uint64 { o, i := poolF32Sizes(p); return []uint64{i, o} }),
 		Grid:  poolF32InGrid},
+	{Name: "adder2d_f32", File: "float.wgsl", Twin: cpu.Adder2dF32, Outputs: 1,
+		Words: words(func(p cpu.ConvParams) []uint64 {
+			return []uint64{mulSat(p.N, p.K, p.OH, p.OW), mulSat(p.N, p.C, p.H, p.W), mulSat(p.K, p.CG, p.KH, p.KW)}
+		}),
+		Grid:  grid1D(64, func(p cpu.ConvParams) uint32 { return p.N * p.K * p.OH * p.OW }),
+		Check: checkConv(true, true)},
+	{Name: "adder2d_bwd_data_f32", File: "float.wgsl", Twin: cpu.Adder2dBwdDataF32, Outputs: 1,
+		Words: words(func(p cpu.ConvParams) []uint64 {
+			nx := mulSat(p.N, p.C, p.H, p.W)
+			return []uint64{nx, mulSat(p.N, p.K, p.OH, p.OW), nx, mulSat(p.K, p.CG, p.KH, p.KW)}
+		}),
+		Grid:  grid1D(64, func(p cpu.ConvParams) uint32 { return p.N * p.C * p.H * p.W }),
+		Check: checkConv(true, true)},
+	{Name: "adder2d_bwd_weight_f32", File: "float.wgsl", Twin: cpu.Adder2dBwdWeightF32, Outputs: 1,
+		Words: words(func(p cpu.ConvParams) []uint64 {
+			nw := mulSat(p.K, p.CG, p.KH, p.KW)
+			return []uint64{nw, mulSat(p.N, p.K, p.OH, p.OW), mulSat(p.N, p.C, p.H, p.W), nw}
+		}),
+		Grid:  grid1D(64, func(p cpu.ConvParams) uint32 { return p.K * p.CG * p.KH * p.KW }),
+		Check: checkConv(true, true)},
 }
 
 // poolF32Sizes returns the words of y (N·C·OH·OW) and x (N·C·H·W).

@@ -416,3 +416,146 @@ fn avgpool2d_bwd_f32(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
     }
     apfb_dx[i] = s;
 }
+
+// AdderNet (adder.py: F.unfold with zero padding, so the padding takes
+// part as x = 0), conv2d_f32's params and layouts: x [n, c, h, w], w [k,
+// cg, kh, kw], y and dy [n, k, oh, ow], g = k / kg; all groups in one
+// dispatch (group and row_words ignored).
+struct ConvParams {
+    n: u32, c: u32, h: u32, w: u32,
+    k: u32,
+    kh: u32, kw: u32,
+    oh: u32, ow: u32,
+    stride: u32,
+    pad: u32,
+    cg: u32,
+    kg: u32,
+    group: u32,      // ignored
+    row_words: u32,  // ignored
+}
+@group(0) @binding(0) var<uniform> adf_p: ConvParams;
+
+// adf_in_range: (ih, iw) of the padded input lies inside x.
+fn adf_in_range(ih: u32, iw: u32) -> bool {
+    let p = adf_p;
+    return ih >= p.pad && ih - p.pad < p.h && iw >= p.pad && iw - p.pad < p.w;
+}
+
+// adder2d_f32: y = -Σ_{c', i, j} |x[n, g·cg + c', oy·stride + i - pad,
+// ox·stride + j - pad] - w[k, c', i, j]|. Bindings: y, x, w. Grid: 1-D over
+// n·k·oh·ow. Twin: cpu.Adder2dF32.
+@group(0) @binding(1) var<storage, read_write> adf_y: array<f32>;
+@group(0) @binding(2) var<storage, read> adf_x: array<f32>;
+@group(0) @binding(3) var<storage, read> adf_w: array<f32>;
+
+@compute @workgroup_size(64)
+fn adder2d_f32(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let idx = linear_index(gid, nwg, 64u);
+    let p = adf_p;
+    if (idx >= p.n * p.k * p.oh * p.ow) { return; }
+    let ox = idx % p.ow;
+    var t = idx / p.ow;
+    let oy = t % p.oh;
+    t = t / p.oh;
+    let k = t % p.k;
+    let n = t / p.k;
+    let g = k / p.kg;
+    var sum = 0.0f;
+    for (var c = 0u; c < p.cg; c++) {
+        for (var i = 0u; i < p.kh; i++) {
+            let ih = oy * p.stride + i;
+            for (var j = 0u; j < p.kw; j++) {
+                let iw = ox * p.stride + j;
+                var a = 0.0f;
+                if (adf_in_range(ih, iw)) {
+                    a = adf_x[((n * p.c + g * p.cg + c) * p.h + ih - p.pad) * p.w + iw - p.pad];
+                }
+                sum += abs(a - adf_w[((k * p.cg + c) * p.kh + i) * p.kw + j]);
+            }
+        }
+    }
+    adf_y[idx] = -sum;
+}
+
+// adder2d_bwd_data_f32: dx[n, c, y, x] = Σ_{k', i, j} clamp(w[g·kg + k',
+// c', i, j] - x[n, c, y, x], -1, 1)·dy[n, g·kg + k', oy, ox], g = c / cg,
+// over the (i, j) with oy = (y + pad - i)/stride and ox likewise whole and
+// in range. Bindings: dx, dy, x, w. Grid: 1-D over n·c·h·w.
+// Twin: cpu.Adder2dBwdDataF32.
+@group(0) @binding(1) var<storage, read_write> adfd_dx: array<f32>;
+@group(0) @binding(2) var<storage, read> adfd_dy: array<f32>;
+@group(0) @binding(3) var<storage, read> adfd_x: array<f32>;
+@group(0) @binding(4) var<storage, read> adfd_w: array<f32>;
+
+@compute @workgroup_size(64)
+fn adder2d_bwd_data_f32(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let idx = linear_index(gid, nwg, 64u);
+    let p = adf_p;
+    if (idx >= p.n * p.c * p.h * p.w) { return; }
+    let x = idx % p.w;
+    var t = idx / p.w;
+    let y = t % p.h;
+    t = t / p.h;
+    let c = t % p.c;
+    let n = t / p.c;
+    let g = c / p.cg;
+    let cl = c % p.cg;
+    let xv = adfd_x[idx];
+    var sum = 0.0f;
+    for (var kl = 0u; kl < p.kg; kl++) {
+        let k = g * p.kg + kl;
+        for (var i = 0u; i < p.kh; i++) {
+            let yp = y + p.pad;
+            if (yp < i || (yp - i) % p.stride != 0u || (yp - i) / p.stride >= p.oh) { continue; }
+            let oy = (yp - i) / p.stride;
+            for (var j = 0u; j < p.kw; j++) {
+                let xp = x + p.pad;
+                if (xp < j || (xp - j) % p.stride != 0u || (xp - j) / p.stride >= p.ow) { continue; }
+                let ox = (xp - j) / p.stride;
+                let d = clamp(adfd_w[((k * p.cg + cl) * p.kh + i) * p.kw + j] - xv, -1.0, 1.0);
+                sum += d * adfd_dy[((n * p.k + k) * p.oh + oy) * p.ow + ox];
+            }
+        }
+    }
+    adfd_dx[idx] = sum;
+}
+
+// adder2d_bwd_weight_f32: dw[k, c', i, j] = Σ_{n, oy, ox} (x[n, g·cg + c',
+// oy·stride + i - pad, ox·stride + j - pad] - w[k, c', i, j])·dy[n, k, oy,
+// ox], the padding as x = 0 (adder.py's full-precision gradient, before
+// its adaptive scaling). Bindings: dw, dy, x, w. Grid: 1-D over
+// k·cg·kh·kw. Twin: cpu.Adder2dBwdWeightF32.
+@group(0) @binding(1) var<storage, read_write> adfw_dw: array<f32>;
+@group(0) @binding(2) var<storage, read> adfw_dy: array<f32>;
+@group(0) @binding(3) var<storage, read> adfw_x: array<f32>;
+@group(0) @binding(4) var<storage, read> adfw_w: array<f32>;
+
+@compute @workgroup_size(64)
+fn adder2d_bwd_weight_f32(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let idx = linear_index(gid, nwg, 64u);
+    let p = adf_p;
+    if (idx >= p.k * p.cg * p.kh * p.kw) { return; }
+    let j = idx % p.kw;
+    var t = idx / p.kw;
+    let i = t % p.kh;
+    t = t / p.kh;
+    let c = t % p.cg;
+    let k = t / p.cg;
+    let g = k / p.kg;
+    let wv = adfw_w[idx];
+    var sum = 0.0f;
+    for (var n = 0u; n < p.n; n++) {
+        for (var oy = 0u; oy < p.oh; oy++) {
+            let ih = oy * p.stride + i;
+            for (var ox = 0u; ox < p.ow; ox++) {
+                let iw = ox * p.stride + j;
+                var a = 0.0f;
+                if (adf_in_range(ih, iw)) {
+                    a = adfw_x[((n * p.c + g * p.cg + c) * p.h + ih - p.pad) * p.w + iw - p.pad];
+                }
+                sum += (a - wv) * adfw_dy[((n * p.k + k) * p.oh + oy) * p.ow + ox];
+            }
+        }
+    }
+    adfw_dw[idx] = sum;
+}

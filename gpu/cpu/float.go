@@ -356,3 +356,113 @@ func AvgPool2dBwdF32(p PoolF32Params, dx, dy []uint32) {
 		dx[i] = fbits(s)
 	}
 }
+
+// The AdderNet kernels (Chen et al. 2020, and the reference package's
+// adder.py: F.unfold with zero padding, so that the padding takes part as
+// x = 0) take conv2d_f32's ConvParams and layouts (all groups in one
+// dispatch, p.Group and p.RowWords ignored): x [N, C, H, W], w [K, C/G,
+// KH, KW], y and dy [N, K, OH, OW], with g = k / KG.
+
+// adderX returns x[n, g·CG + c', oh·Stride + kh - Pad, ow·Stride + kw -
+// Pad], 0 in the padding.
+func adderX(p ConvParams, x []uint32, n, c, ih, iw uint32) float32 {
+	if ih < p.Pad || ih-p.Pad >= p.H || iw < p.Pad || iw-p.Pad >= p.W {
+		return 0
+	}
+	return ff(x[((n*p.C+c)*p.H+ih-p.Pad)*p.W+iw-p.Pad])
+}
+
+// Adder2dF32 is the twin of adder2d_f32, the forward pass:
+//
+//	y[n, k, oh, ow] = -Σ_{c', kh, kw} |x[n, g·CG + c', oh·Stride + kh - Pad, ow·Stride + kw - Pad] - w[k, c', kh, kw]|
+//
+// summed in that order (no products: the backends agree exactly).
+func Adder2dF32(p ConvParams, y, x, w []uint32) {
+	total := p.N * p.K * p.OH * p.OW
+	_, _, _ = y[:total], x[:p.N*p.C*p.H*p.W], w[:p.K*p.CG*p.KH*p.KW]
+	convParallel(total, func(i uint32) {
+		ow, t := i%p.OW, i/p.OW
+		oh, t := t%p.OH, t/p.OH
+		k, n := t%p.K, t/p.K
+		g := k / p.KG
+		var sum float32
+		for c := range p.CG {
+			for kh := range p.KH {
+				for kw := range p.KW {
+					a := adderX(p, x, n, g*p.CG+c, oh*p.Stride+kh, ow*p.Stride+kw)
+					sum += float32(math.Abs(float64(a - ff(w[((k*p.CG+c)*p.KH+kh)*p.KW+kw]))))
+				}
+			}
+		}
+		y[i] = fbits(-sum)
+	})
+}
+
+// Adder2dBwdDataF32 is the twin of adder2d_bwd_data_f32, AdderNet's input
+// gradient (HardTanh of the full-precision gradient):
+//
+//	dx[n, c, ih, iw] = Σ_{k', kh, kw} clamp(w[g·KG + k', c', kh, kw] - x[n, c, ih, iw], -1, 1)·dy[n, g·KG + k', oh, ow]
+//
+// with g = c / CG, c' = c mod CG, over the (kh, kw) where oh = (ih + Pad -
+// kh)/Stride and ow = (iw + Pad - kw)/Stride are whole and in range.
+func Adder2dBwdDataF32(p ConvParams, dx, dy, x, w []uint32) {
+	total := p.N * p.C * p.H * p.W
+	_, _, _, _ = dx[:total], dy[:p.N*p.K*p.OH*p.OW], x[:total], w[:p.K*p.CG*p.KH*p.KW]
+	convParallel(total, func(i uint32) {
+		iw, t := i%p.W, i/p.W
+		ih, t := t%p.H, t/p.H
+		c, n := t%p.C, t/p.C
+		g, cl := c/p.CG, c%p.CG
+		xv := ff(x[i])
+		var sum float32
+		for kl := range p.KG {
+			k := g*p.KG + kl
+			for kh := range p.KH {
+				y := ih + p.Pad
+				if y < kh || (y-kh)%p.Stride != 0 || (y-kh)/p.Stride >= p.OH {
+					continue
+				}
+				oh := (y - kh) / p.Stride
+				for kw := range p.KW {
+					xx := iw + p.Pad
+					if xx < kw || (xx-kw)%p.Stride != 0 || (xx-kw)/p.Stride >= p.OW {
+						continue
+					}
+					ow := (xx - kw) / p.Stride
+					d := min(max(ff(w[((k*p.CG+cl)*p.KH+kh)*p.KW+kw])-xv, -1), 1)
+					sum += float32(d * ff(dy[((n*p.K+k)*p.OH+oh)*p.OW+ow]))
+				}
+			}
+		}
+		dx[i] = fbits(sum)
+	})
+}
+
+// Adder2dBwdWeightF32 is the twin of adder2d_bwd_weight_f32, AdderNet's
+// full-precision weight gradient (before the adaptive scaling
+// η·sqrt(K·CG·KH·KW)/(5·‖dw‖₂) of adder.py, which the layer applies):
+//
+//	dw[k, c', kh, kw] = Σ_{n, oh, ow} (x[n, g·CG + c', oh·Stride + kh - Pad, ow·Stride + kw - Pad] - w[k, c', kh, kw])·dy[n, k, oh, ow]
+//
+// the padding taking part as x = 0.
+func Adder2dBwdWeightF32(p ConvParams, dw, dy, x, w []uint32) {
+	total := p.K * p.CG * p.KH * p.KW
+	_, _, _, _ = dw[:total], dy[:p.N*p.K*p.OH*p.OW], x[:p.N*p.C*p.H*p.W], w[:total]
+	convParallel(total, func(i uint32) {
+		kw, t := i%p.KW, i/p.KW
+		kh, t := t%p.KH, t/p.KH
+		c, k := t%p.CG, t/p.CG
+		g := k / p.KG
+		wv := ff(w[i])
+		var sum float32
+		for n := range p.N {
+			for oh := range p.OH {
+				for ow := range p.OW {
+					a := adderX(p, x, n, g*p.CG+c, oh*p.Stride+kh, ow*p.Stride+kw)
+					sum += float32((a - wv) * ff(dy[((n*p.K+k)*p.OH+oh)*p.OW+ow]))
+				}
+			}
+		}
+		dw[i] = fbits(sum)
+	})
+}
