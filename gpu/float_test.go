@@ -429,3 +429,39 @@ func TestAdder2dF32(t *testing.T) {
 		}
 	}
 }
+
+// TestBiasF32 checks the bias add exactly and the bias gradient within
+// 1e-6·Σ|dy| against float64.
+func TestBiasF32(t *testing.T) {
+	for _, d := range devices(t) {
+		for _, s := range bnF32Shapes {
+			t.Run(fmt.Sprintf("%v/%v", d.Backend(), s), func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(seed, 9))
+				n, c, hw := s[0], s[1], s[2]
+				shape := []int{n, c, hw, 1}
+				x32, x64 := f32Data(n*c*hw, func(int) float32 { return float32(8*rng.Float64() - 4) })
+				b32, b64 := f32Data(c, func(int) float32 { return float32(8*rng.Float64() - 4) })
+				x, b := upF32(t, d, shape, x32), upF32(t, d, []int{c}, b32)
+				r := d.Record()
+				y := r.BiasAddF32(x, b)
+				db := r.ChannelSumF32(x)
+				check(t, r.Submit())
+				gy, gdb := downF32(t, y), downF32(t, db)
+				sum, abs := make([]float64, c), make([]float64, c)
+				for i, v := range x64 {
+					ch := i / hw % c
+					if gy[i] != float32(v+b64[ch]) {
+						t.Fatalf("y[%d] = %g, want %g", i, gy[i], float32(v+b64[ch]))
+					}
+					sum[ch] += v
+					abs[ch] += math.Abs(v)
+				}
+				for ch := range c {
+					if math.Abs(float64(gdb[ch])-sum[ch]) > 1e-6*abs[ch] {
+						t.Fatalf("db[%d] = %g, want %g", ch, gdb[ch], sum[ch])
+					}
+				}
+			})
+		}
+	}
+}

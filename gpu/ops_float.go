@@ -537,3 +537,70 @@ func (r *Recorder) adderF32Params(k string, x, w, dy *Tensor, geom ConvGeom) (cp
 	}
 	return p, shapes, true
 }
+
+// chanF32Params validates an F32 [N, C] or [N, C, H, W] tensor.
+func (r *Recorder) chanF32Params(k string, shapes [][]int, what string, x *Tensor) (cpu.F32ChanParams, bool) {
+	if !r.checkF32(k, shapes, what, x) {
+		return cpu.F32ChanParams{}, false
+	}
+	if len(x.shape) != 2 && len(x.shape) != 4 {
+		r.fail(kernelErr(k, shapes, ErrShape, "%s has rank %d, want 2 or 4", what, len(x.shape)))
+		return cpu.F32ChanParams{}, false
+	}
+	if x.Len() > math.MaxUint32-cpu.F32BNGroup || x.shape[1] > BNMaxChannels {
+		r.fail(kernelErr(k, shapes, ErrTooLarge, "%s is %v", what, x.shape))
+		return cpu.F32ChanParams{}, false
+	}
+	hw := 1
+	if len(x.shape) == 4 {
+		hw = x.shape[2] * x.shape[3]
+	}
+	return cpu.F32ChanParams{N: uint32(x.shape[0]), C: uint32(x.shape[1]), HW: uint32(hw)}, true
+}
+
+// BiasAddF32 records bias_add_f32, the per-channel bias of a conv or
+// linear layer: y = x + b[c] for x F32 [N, C, H, W] or [N, C] and b F32
+// [C] of x's exponent (which y keeps). Exact on both backends.
+func (r *Recorder) BiasAddF32(x, b *Tensor) *Tensor {
+	const k = "bias_add_f32"
+	shapes := shapesOf(x, b)
+	if r.err != nil {
+		return nil
+	}
+	p, ok := r.chanF32Params(k, shapes, "x", x)
+	if !ok || !r.checkF32(k, shapes, "b", b) {
+		return nil
+	}
+	if !equalShape(b.shape, []int{int(p.C)}) || b.Exp != x.Exp {
+		r.fail(kernelErr(k, shapes, ErrShape, "b is %v (exponent %d), want [%d] (exponent %d)", b.shape, b.Exp, p.C, x.Exp))
+		return nil
+	}
+	y := r.newOutput(k, shapes, F32, x.shape, x.Exp)
+	if y == nil || r.Run(k, p, y, x, b) != nil {
+		y.Release()
+		return nil
+	}
+	return y
+}
+
+// ChannelSumF32 records channel_sum_f32, the bias gradient: db[c] =
+// Σ_{n, h, w} dy[n, c, h, w] for dy F32 [N, C, H, W] or [N, C]; db is F32
+// [C] of dy's exponent. Both backends add in the same order (256 strided
+// partial sums, then a tree) and agree exactly.
+func (r *Recorder) ChannelSumF32(dy *Tensor) *Tensor {
+	const k = "channel_sum_f32"
+	shapes := shapesOf(dy)
+	if r.err != nil {
+		return nil
+	}
+	p, ok := r.chanF32Params(k, shapes, "dy", dy)
+	if !ok {
+		return nil
+	}
+	db := r.newOutput(k, shapes, F32, []int{int(p.C)}, dy.Exp)
+	if db == nil || r.Run(k, p, db, dy) != nil {
+		db.Release()
+		return nil
+	}
+	return db
+}
