@@ -136,12 +136,32 @@ func TestFloatWrapperErrors(t *testing.T) {
 	d := openCPUDevice(t)
 	x := upF32(t, d, []int{4}, []float32{1, 2, 3, 4})
 	y := upF32(t, d, []int{3}, []float32{1, 2, 3})
+	c2 := upF32(t, d, []int{2}, []float32{1, 2})
+	x22 := upF32(t, d, []int{2, 2}, []float32{1, 2, 3, 4})
+	x12 := upF32(t, d, []int{1, 2}, []float32{1, 2})
+	x4 := upF32(t, d, []int{1, 1, 2, 2}, []float32{1, 2, 3, 4})
+	x4e, err := d.UploadF32([]int{1, 1, 2, 2}, -3, []float32{1, 2, 3, 4})
+	check(t, err)
+	defer x4e.Release()
 	for name, f := range map[string]func(r *Recorder) *Tensor{
 		"add shapes": func(r *Recorder) *Tensor { return r.AddF32(x, y) },
 		"nil":        func(r *Recorder) *Tensor { a, _ := r.ReluF32(nil); return a },
 		"kdec":       func(r *Recorder) *Tensor { return r.QuantDirectF32(x, 0) },
 		"kall":       func(r *Recorder) *Tensor { return r.QuantAllDirectF32(x, 8, 32) },
 		"mask dtype": func(r *Recorder) *Tensor { return r.ReluBwdF32(x, x) },
+		"bn rank":    func(r *Recorder) *Tensor { y, _, _ := r.BNF32(x, c2, c2, c2, c2, 1e-5, 0.1); return y },
+		"bn gamma":   func(r *Recorder) *Tensor { y, _, _ := r.BNF32(x22, y, c2, c2, c2, 1e-5, 0.1); return y },
+		"bn one":     func(r *Recorder) *Tensor { y, _, _ := r.BNF32(x12, c2, c2, c2, c2, 1e-5, 0.1); return y },
+		"bn eps":     func(r *Recorder) *Tensor { return r.BNEvalF32(x22, c2, c2, c2, c2, 0) },
+		"bn dy":      func(r *Recorder) *Tensor { dx, _, _ := r.BNBwdF32(x12, x22, c2, c2, c2, 1e-5, true); return dx },
+		"pool pad":   func(r *Recorder) *Tensor { return r.Avgpool2dF32(x4, Pool2d{KH: 1, KW: 1, SH: 1, SW: 1, PH: 1}, true) },
+		"pool rank":  func(r *Recorder) *Tensor { y, _ := r.Maxpool2dF32(x22, Pool2d{KH: 1, KW: 1, SH: 1, SW: 1}); return y },
+		"pool dy": func(r *Recorder) *Tensor {
+			return r.Avgpool2dBwdF32(x4, Pool2d{KH: 2, KW: 2, SH: 2, SW: 2}, []int{1, 1, 2, 2}, true)
+		},
+		"adder exp":  func(r *Recorder) *Tensor { return r.Adder2dF32(x4, x4e, ConvGeom{Stride: 1, Groups: 1}) },
+		"adder dy":   func(r *Recorder) *Tensor { return r.Adder2dBwdDataF32(x4, x4, x4, ConvGeom{Stride: 1, Groups: 1}) },
+		"bias shape": func(r *Recorder) *Tensor { return r.BiasAddF32(x22, y) },
 	} {
 		r := d.Record()
 		if out := f(r); out != nil || r.Submit() == nil {

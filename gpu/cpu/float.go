@@ -23,8 +23,8 @@ type F32EltParams struct {
 
 // ReluF32 is the twin of relu_f32: y = max(x, 0) and mask = 1 where the
 // gradient passes (x > 0, PyTorch's threshold backward on the output), else
-// 0. A NaN x gives y = 0 here and in WGSL (max is IEEE maxNum there; both
-// take the non-NaN operand) and mask 0.
+// 0. A NaN x gives y = 0 and mask 0 (the comparison is false), where the
+// device honours NaN.
 func ReluF32(p F32EltParams, y, mask, x []uint32) {
 	for i := range y[:p.N] {
 		v := ff(x[i])
