@@ -485,3 +485,39 @@ func TestBiasF32(t *testing.T) {
 		}
 	}
 }
+
+// TestAdderGradScaleF32 checks AdderNet's gradient scaling against float64
+// (relative 1e-6), the zero gradient included (the 1e-12 floor).
+func TestAdderGradScaleF32(t *testing.T) {
+	for _, d := range devices(t) {
+		for _, n := range []int{1, 300, 4608} {
+			for _, zero := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%v/n=%d/zero=%v", d.Backend(), n, zero), func(t *testing.T) {
+					rng := rand.New(rand.NewPCG(seed, 10))
+					v32, v64 := f32Data(n, func(int) float32 {
+						if zero {
+							return 0
+						}
+						return float32(2*rng.Float64() - 1)
+					})
+					dw := upF32(t, d, []int{n}, v32)
+					r := d.Record()
+					out := r.AdderGradScaleF32(dw, 0.2)
+					check(t, r.Submit())
+					got := downF32(t, out)
+					var ss float64
+					for _, v := range v64 {
+						ss += v * v
+					}
+					nrm := math.Max(math.Sqrt(ss), 1e-12)
+					for i, v := range v64 {
+						want := v / nrm * 0.2 * math.Sqrt(float64(n)) / 5
+						if math.Abs(float64(got[i])-want) > 1e-6*math.Abs(want) {
+							t.Fatalf("out[%d] = %g, want %g", i, got[i], want)
+						}
+					}
+				})
+			}
+		}
+	}
+}

@@ -312,3 +312,24 @@ func chanF32Cases(rng *rand.Rand, add bool) []kcase {
 	}
 	return cs
 }
+
+func init() {
+	caseGens["adder_grad_scale_f32"] = func(rng *rand.Rand) []kcase {
+		var cs []kcase
+		for _, n := range []int{1, 3, 255, 256, 257, 1000, 4097, 36864} {
+			for _, set := range []string{"uniform", "zeros", "tiny"} {
+				dw := uniformF32(rng, n, -100, 100)
+				switch set {
+				case "zeros": // the 1e-12 floor
+					dw = make([]uint32, n)
+				case "tiny":
+					dw = uniformF32(rng, n, -1e-15, 1e-15)
+				}
+				k := float32(math.Sqrt(float64(n)) / 5)
+				cs = append(cs, kcase{name: fmt.Sprintf("n=%d/%s", n, set), params: cpu.AdderScaleParams{N: uint32(n), K: k},
+					outs: []int{n}, ins: [][]uint32{dw}, tol: 1e-5 * k})
+			}
+		}
+		return cs
+	}
+}

@@ -604,3 +604,33 @@ func (r *Recorder) ChannelSumF32(dy *Tensor) *Tensor {
 	}
 	return db
 }
+
+// AdderGradScaleF32 records adder_grad_scale_f32, AdderNet's adaptive
+// gradient scaling of adder.py: out = dw/max(‖dw‖₂, 1e-12)·eta·sqrt(n)/5
+// for dw F32 of any shape with n elements (from Adder2dBwdWeightF32; eta
+// = 1 in adder.py), out of dw's shape, exponent 0. One workgroup: meant for
+// weight-sized tensors. The backends agree within float32 rounding of the
+// norm (a few ulp relative).
+func (r *Recorder) AdderGradScaleF32(dw *Tensor, eta float64) *Tensor {
+	const k = "adder_grad_scale_f32"
+	shapes := shapesOf(dw)
+	if r.err != nil || !r.checkF32(k, shapes, "dw", dw) {
+		return nil
+	}
+	n := dw.Len()
+	if n > math.MaxUint32-cpu.F32BNGroup {
+		r.fail(kernelErr(k, shapes, ErrTooLarge, "%d elements", n))
+		return nil
+	}
+	if !(eta > 0) || math.IsInf(eta, 0) {
+		r.fail(kernelErr(k, shapes, ErrShape, "eta = %g, want a finite value > 0", eta))
+		return nil
+	}
+	out := r.newOutput(k, shapes, F32, dw.shape, 0)
+	p := cpu.AdderScaleParams{N: uint32(n), K: float32(eta * math.Sqrt(float64(n)) / 5)}
+	if out == nil || r.Run(k, p, out, dw) != nil {
+		out.Release()
+		return nil
+	}
+	return out
+}

@@ -74,6 +74,9 @@ var floatKernels = []Kernel{
 		}),
 		Grid:  grid1D(64, func(p cpu.ConvParams) uint32 { return p.K * p.CG * p.KH * p.KW }),
 		Check: checkConv(true, true)},
+	{Name: "adder_grad_scale_f32", File: "float.wgsl", Twin: cpu.AdderGradScaleF32, Outputs: 1,
+		Words: words(func(p cpu.AdderScaleParams) []uint64 { return []uint64{uint64(p.N), uint64(p.N)} }),
+		Grid:  grid1D(cpu.F32BNGroup, func(cpu.AdderScaleParams) uint32 { return cpu.F32BNGroup })},
 }
 
 // poolF32Sizes returns the words of y (N·C·OH·OW) and x (N·C·H·W).

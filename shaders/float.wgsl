@@ -601,3 +601,25 @@ fn channel_sum_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroup
     bnf_tree(l, false);
     if (l == 0u) { fcs_out[c] = bnf_sh[0]; }
 }
+
+// adder_grad_scale_f32: AdderNet's adaptive gradient scaling (adder.py),
+// out = dw / max(‖dw‖₂, 1e-12)·k, one workgroup of 256 (‖dw‖₂² summed as
+// bn_f32's sums). Bindings: out, dw. Twin: cpu.AdderGradScaleF32.
+struct AdderScaleParams {
+    n: u32,   // elements of dw
+    k: f32,   // η·sqrt(n)/5
+}
+@group(0) @binding(0) var<uniform> ags_p: AdderScaleParams;
+@group(0) @binding(1) var<storage, read_write> ags_out: array<f32>;
+@group(0) @binding(2) var<storage, read> ags_dw: array<f32>;
+
+@compute @workgroup_size(256)
+fn adder_grad_scale_f32(@builtin(local_invocation_index) l: u32) {
+    let n = ags_p.n;
+    var s = 0.0f;
+    for (var e = l; e < n; e += 256u) { let v = ags_dw[e]; s += v * v; }
+    bnf_sh[l] = s;
+    bnf_tree(l, false);
+    let nrm = max(sqrt(bnf_sh[0]), 1e-12);
+    for (var e = l; e < n; e += 256u) { ags_out[e] = ags_dw[e] / nrm * ags_p.k; }
+}

@@ -494,3 +494,22 @@ func ChannelSumF32(p F32ChanParams, out, dy []uint32) {
 		out[c] = fbits(bnF32Sum(p.N*p.HW, func(e uint32) float32 { return ff(dy[bnAddr(bp, c, e)]) }))
 	}
 }
+
+// AdderScaleParams is the uniform of adder_grad_scale_f32 (struct
+// AdderScaleParams in WGSL).
+type AdderScaleParams struct {
+	N uint32  // elements of dw
+	K float32 // the factor after normalisation: η·sqrt(N)/5 (adder.py)
+}
+
+// AdderGradScaleF32 is the twin of adder_grad_scale_f32, AdderNet's
+// adaptive gradient scaling (adder.py): out = dw / max(‖dw‖₂, 1e-12)·K,
+// with ‖dw‖₂² summed by one workgroup of F32BNGroup lanes as bn_f32's sums.
+func AdderGradScaleF32(p AdderScaleParams, out, dw []uint32) {
+	_ = out[:p.N]
+	ss := bnF32Sum(p.N, func(e uint32) float32 { v := ff(dw[e]); return v * v })
+	nrm := max(float32(math.Sqrt(float64(ss))), 1e-12)
+	for i := range p.N {
+		out[i] = fbits(ff(dw[i]) / nrm * p.K)
+	}
+}
