@@ -69,7 +69,7 @@ func BenchmarkFloat(b *testing.B) {
 					outs := op.run(r)
 					check(b, r.Submit())
 					check(b, d.Wait())
-					releaseAll(outs)
+					floatReleaseAll(outs)
 				}
 				if op.bytes > 0 {
 					b.ReportMetric(op.bytes*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")

@@ -9,8 +9,8 @@ import (
 	"github.com/wageubn/wageubn/quant"
 )
 
-// f32Data returns n float32 values from gen and their float64 copies.
-func f32Data(n int, gen func(i int) float32) ([]float32, []float64) {
+// flData returns n float32 values from gen and their float64 copies.
+func flData(n int, gen func(i int) float32) ([]float32, []float64) {
 	v, f := make([]float32, n), make([]float64, n)
 	for i := range v {
 		v[i] = gen(i)
@@ -19,8 +19,8 @@ func f32Data(n int, gen func(i int) float32) ([]float32, []float64) {
 	return v, f
 }
 
-// upF32 uploads float32 values (exponent 0).
-func upF32(t *testing.T, d *Device, shape []int, v []float32) *Tensor {
+// flUp uploads float32 values (exponent 0).
+func flUp(t *testing.T, d *Device, shape []int, v []float32) *Tensor {
 	t.Helper()
 	x, err := d.UploadF32(shape, 0, v)
 	check(t, err)
@@ -28,8 +28,8 @@ func upF32(t *testing.T, d *Device, shape []int, v []float32) *Tensor {
 	return x
 }
 
-// downF32 downloads and releases t.
-func downF32(t *testing.T, x *Tensor) []float32 {
+// flDown downloads and releases t.
+func flDown(t *testing.T, x *Tensor) []float32 {
 	t.Helper()
 	defer x.Release()
 	v, err := x.DownloadF32()
@@ -44,14 +44,14 @@ func TestEltF32(t *testing.T) {
 		t.Run(d.Backend().String(), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 3))
 			n := 1031
-			x32, x64 := f32Data(n, func(i int) float32 {
-				if i < len(f32Specials) {
-					return f32Specials[i]
+			x32, x64 := flData(n, func(i int) float32 {
+				if i < len(flSpecials) {
+					return flSpecials[i]
 				}
 				return float32(20*rng.Float64() - 10)
 			})
-			b32, b64 := f32Data(n, func(int) float32 { return float32(20*rng.Float64() - 10) })
-			x, b := upF32(t, d, []int{n}, x32), upF32(t, d, []int{n}, b32)
+			b32, b64 := flData(n, func(int) float32 { return float32(20*rng.Float64() - 10) })
+			x, b := flUp(t, d, []int{n}, x32), flUp(t, d, []int{n}, b32)
 			r := d.Record()
 			y, m := r.ReluF32(x)
 			y6, m6 := r.Relu6F32(x)
@@ -59,8 +59,8 @@ func TestEltF32(t *testing.T) {
 			dx6 := r.ReluBwdF32(b, m6)
 			sum := r.AddF32(x, b)
 			check(t, r.Submit())
-			gy, gy6, gdx, gdx6 := downF32(t, y), downF32(t, y6), downF32(t, dx), downF32(t, dx6)
-			gs := downF32(t, sum)
+			gy, gy6, gdx, gdx6 := flDown(t, y), flDown(t, y6), flDown(t, dx), flDown(t, dx6)
+			gs := flDown(t, sum)
 			gm, err := m.DownloadU32()
 			check(t, err)
 			gm6, err := m6.DownloadU32()
@@ -96,27 +96,27 @@ func TestQuantF32(t *testing.T) {
 			t.Run(fmt.Sprintf("%v/k=%d,%d", d.Backend(), kw[0], kw[1]), func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(seed, 4))
 				kdec, kall := kw[0], kw[1]
-				ties := quantF32Ties(64, kdec, kall)
+				ties := flQuantTies(64, kdec, kall)
 				n := 4000
-				x32, _ := f32Data(n, func(i int) float32 {
+				x32, _ := flData(n, func(i int) float32 {
 					switch {
 					case i < len(ties):
 						return math.Float32frombits(ties[i])
 					case i < 2000:
 						return float32(4*rng.Float64() - 2)
 					}
-					v := wideF32(rng)
+					v := flWide(rng)
 					if math.Abs(float64(v))*math.Ldexp(1, kdec-1) >= 1<<31 {
 						v = 0 // quant.Direct refuses codes beyond int32
 					}
 					return v
 				})
-				x := upF32(t, d, []int{n}, x32)
+				x := flUp(t, d, []int{n}, x32)
 				r := d.Record()
 				yd := r.QuantDirectF32(x, kdec)
 				ya := r.QuantAllDirectF32(x, kdec, kall)
 				check(t, r.Submit())
-				gd, ga := downF32(t, yd), downF32(t, ya)
+				gd, ga := flDown(t, yd), flDown(t, ya)
 				wd, err := quant.DirectFloat(x32, kdec)
 				check(t, err)
 				wa, err := quant.AllDirectFloat(x32, kdec, kall)
@@ -134,12 +134,12 @@ func TestQuantF32(t *testing.T) {
 // TestFloatWrapperErrors checks the sticky errors of bad arguments.
 func TestFloatWrapperErrors(t *testing.T) {
 	d := openCPUDevice(t)
-	x := upF32(t, d, []int{4}, []float32{1, 2, 3, 4})
-	y := upF32(t, d, []int{3}, []float32{1, 2, 3})
-	c2 := upF32(t, d, []int{2}, []float32{1, 2})
-	x22 := upF32(t, d, []int{2, 2}, []float32{1, 2, 3, 4})
-	x12 := upF32(t, d, []int{1, 2}, []float32{1, 2})
-	x4 := upF32(t, d, []int{1, 1, 2, 2}, []float32{1, 2, 3, 4})
+	x := flUp(t, d, []int{4}, []float32{1, 2, 3, 4})
+	y := flUp(t, d, []int{3}, []float32{1, 2, 3})
+	c2 := flUp(t, d, []int{2}, []float32{1, 2})
+	x22 := flUp(t, d, []int{2, 2}, []float32{1, 2, 3, 4})
+	x12 := flUp(t, d, []int{1, 2}, []float32{1, 2})
+	x4 := flUp(t, d, []int{1, 1, 2, 2}, []float32{1, 2, 3, 4})
 	x4e, err := d.UploadF32([]int{1, 1, 2, 2}, -3, []float32{1, 2, 3, 4})
 	check(t, err)
 	defer x4e.Release()
@@ -170,19 +170,19 @@ func TestFloatWrapperErrors(t *testing.T) {
 	}
 }
 
-// bnRef is batch norm in float64 for x [N, C, HW]: batch mean and
+// flBNRef is batch norm in float64 for x [N, C, HW]: batch mean and
 // population variance per channel, y, the updated running stats, and the
 // backward (train: through the batch statistics; eval: with rm, rv).
-type bnRef struct {
+type flBNRef struct {
 	mean, vr, rm, rv, y   []float64
 	dx, dg, db            []float64 // train backward
 	ydEval, dxE, dgE, dbE []float64 // eval forward and backward
 }
 
-func bnReference(x, dy, g, b, rm, rv []float64, n, c, hw int, eps, mom float64) bnRef {
+func flBNReference(x, dy, g, b, rm, rv []float64, n, c, hw int, eps, mom float64) flBNRef {
 	m := n * hw
 	at := func(ch, e int) int { return (e/hw*c+ch)*hw + e%hw }
-	ref := bnRef{mean: make([]float64, c), vr: make([]float64, c), rm: make([]float64, c), rv: make([]float64, c),
+	ref := flBNRef{mean: make([]float64, c), vr: make([]float64, c), rm: make([]float64, c), rv: make([]float64, c),
 		y: make([]float64, len(x)), dx: make([]float64, len(x)), dg: make([]float64, c), db: make([]float64, c),
 		ydEval: make([]float64, len(x)), dxE: make([]float64, len(x)), dgE: make([]float64, c), dbE: make([]float64, c)}
 	for ch := range c {
@@ -231,7 +231,7 @@ func TestBNF32(t *testing.T) {
 				n, c, hw := s[0], s[1], s[2]
 				tot := n * c * hw
 				u := func(k int, lo, hi float64) ([]float32, []float64) {
-					return f32Data(k, func(int) float32 { return float32(lo + (hi-lo)*rng.Float64()) })
+					return flData(k, func(int) float32 { return float32(lo + (hi-lo)*rng.Float64()) })
 				}
 				x32, x64 := u(tot, 1, 5)
 				dy32, dy64 := u(tot, -1, 1)
@@ -243,9 +243,9 @@ func TestBNF32(t *testing.T) {
 				if hw == 1 {
 					shape = []int{n, c}
 				}
-				x, dy := upF32(t, d, shape, x32), upF32(t, d, shape, dy32)
-				g, b := upF32(t, d, []int{c}, g32), upF32(t, d, []int{c}, b32)
-				rm, rv := upF32(t, d, []int{c}, rm32), upF32(t, d, []int{c}, rv32)
+				x, dy := flUp(t, d, shape, x32), flUp(t, d, shape, dy32)
+				g, b := flUp(t, d, []int{c}, g32), flUp(t, d, []int{c}, b32)
+				rm, rv := flUp(t, d, []int{c}, rm32), flUp(t, d, []int{c}, rv32)
 				const eps, mom = 1e-5, 0.1
 				r := d.Record()
 				ye := r.BNEvalF32(x, g, b, rm, rv, eps)
@@ -253,7 +253,7 @@ func TestBNF32(t *testing.T) {
 				y, mean, vr := r.BNF32(x, g, b, rm, rv, eps, mom)
 				dx, dg, db := r.BNBwdF32(dy, x, g, mean, vr, eps, true)
 				check(t, r.Submit())
-				ref := bnReference(x64, dy64, g64, b64, rm64, rv64, n, c, hw, eps, mom)
+				ref := flBNReference(x64, dy64, g64, b64, rm64, rv64, n, c, hw, eps, mom)
 				m := float64(n * hw)
 				for _, o := range []struct {
 					name string
@@ -275,15 +275,15 @@ func TestBNF32(t *testing.T) {
 						}
 					}
 				}
-				releaseAll([]*Tensor{ye, dxE, dgE, dbE, y, mean, vr, dx, dg, db})
+				floatReleaseAll([]*Tensor{ye, dxE, dgE, dbE, y, mean, vr, dx, dg, db})
 			})
 		}
 	}
 }
 
-// poolRef pools x ([N·C planes, H, W]) in float64: max (first index on
+// flPoolRef pools x ([N·C planes, H, W]) in float64: max (first index on
 // ties), average, and both backward passes of dy.
-func poolRef(s poolShape, countPad bool, x, dy []float64) (ymax []float64, arg []int, yavg, dxMax, dxAvg []float64) {
+func flPoolRef(s flPoolShape, countPad bool, x, dy []float64) (ymax []float64, arg []int, yavg, dxMax, dxAvg []float64) {
 	p := s.params(countPad)
 	planes, h, w, oh, ow := s[0]*s[1], s[2], s[3], int(p.OH), int(p.OW)
 	dxMax, dxAvg = make([]float64, planes*h*w), make([]float64, planes*h*w)
@@ -332,7 +332,7 @@ func poolRef(s poolShape, countPad bool, x, dy []float64) (ymax []float64, arg [
 // averages within 1e-6·(1 + |want|).
 func TestPoolF32(t *testing.T) {
 	for _, d := range devices(t) {
-		for _, s := range poolShapes {
+		for _, s := range flPoolShapes {
 			for _, countPad := range []bool{true, false} {
 				t.Run(fmt.Sprintf("%v/%v/%v", d.Backend(), s, countPad), func(t *testing.T) {
 					rng := rand.New(rand.NewPCG(seed, 6))
@@ -340,20 +340,20 @@ func TestPoolF32(t *testing.T) {
 					in := []int{s[0], s[1], s[2], s[3]}
 					p := s.params(countPad)
 					out := []int{s[0], s[1], int(p.OH), int(p.OW)}
-					x32, x64 := f32Data(numElems(in), func(int) float32 { return float32(rng.IntN(64)-32) / 8 })
-					dy32, dy64 := f32Data(numElems(out), func(int) float32 { return float32(rng.IntN(2048)-1024) / 1024 })
-					x, dy := upF32(t, d, in, x32), upF32(t, d, out, dy32)
+					x32, x64 := flData(numElems(in), func(int) float32 { return float32(rng.IntN(64)-32) / 8 })
+					dy32, dy64 := flData(numElems(out), func(int) float32 { return float32(rng.IntN(2048)-1024) / 1024 })
+					x, dy := flUp(t, d, in, x32), flUp(t, d, out, dy32)
 					r := d.Record()
 					ym, arg := r.Maxpool2dF32(x, g)
 					ya := r.Avgpool2dF32(x, g, countPad)
 					dxm := r.Maxpool2dBwdF32(dy, arg, g, in)
 					dxa := r.Avgpool2dBwdF32(dy, g, in, countPad)
 					check(t, r.Submit())
-					wm, warg, wa, wdxm, wdxa := poolRef(s, countPad, x64, dy64)
+					wm, warg, wa, wdxm, wdxa := flPoolRef(s, countPad, x64, dy64)
 					ga, err := arg.DownloadI32()
 					check(t, err)
 					arg.Release()
-					gm, gya, gdxm, gdxa := downF32(t, ym), downF32(t, ya), downF32(t, dxm), downF32(t, dxa)
+					gm, gya, gdxm, gdxa := flDown(t, ym), flDown(t, ya), flDown(t, dxm), flDown(t, dxa)
 					for i := range gm {
 						if float64(gm[i]) != wm[i] || int(ga[i]) != warg[i] || math.Abs(float64(gya[i])-wa[i]) > 1e-6*(1+math.Abs(wa[i])) {
 							t.Fatalf("y[%d]: max %g arg %d avg %g, want %g %d %g", i, gm[i], ga[i], gya[i], wm[i], warg[i], wa[i])
@@ -370,10 +370,10 @@ func TestPoolF32(t *testing.T) {
 	}
 }
 
-// adderRef is AdderNet in float64 on the unfolded, zero-padded input (as
+// flAdderRef is AdderNet in float64 on the unfolded, zero-padded input (as
 // adder.py): y, dx (HardTanh) and dw (full precision), with the sums of
 // |terms| for the tolerance.
-func adderRef(s convShape, x, w, dy []float64) (y, dx, dw, ya, dxa, dwa []float64) {
+func flAdderRef(s convShape, x, w, dy []float64) (y, dx, dw, ya, dxa, dwa []float64) {
 	oh, ow := s.out()
 	cg, kg := s.C/s.Groups, s.K/s.Groups
 	y, ya = make([]float64, s.N*s.K*oh*ow), make([]float64, s.N*s.K*oh*ow)
@@ -422,23 +422,23 @@ func TestAdder2dF32(t *testing.T) {
 			t.Run(fmt.Sprintf("%v/%v", d.Backend(), s), func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(seed, 7))
 				u := func(n int, lim float64) ([]float32, []float64) {
-					return f32Data(n, func(int) float32 { return float32(lim * (2*rng.Float64() - 1)) })
+					return flData(n, func(int) float32 { return float32(lim * (2*rng.Float64() - 1)) })
 				}
 				x32, x64 := u(numElems(s.xShape()), 2)
 				w32, w64 := u(numElems(s.wShape()), 2)
 				dy32, dy64 := u(numElems(s.yShape()), 1)
-				x, w, dy := upF32(t, d, s.xShape(), x32), upF32(t, d, s.wShape(), w32), upF32(t, d, s.yShape(), dy32)
+				x, w, dy := flUp(t, d, s.xShape(), x32), flUp(t, d, s.wShape(), w32), flUp(t, d, s.yShape(), dy32)
 				r := d.Record()
 				y := r.Adder2dF32(x, w, s.geom())
 				dx := r.Adder2dBwdDataF32(dy, x, w, s.geom())
 				dw := r.Adder2dBwdWeightF32(dy, x, w, s.geom())
 				check(t, r.Submit())
-				wy, wdx, wdw, ay, adx, adw := adderRef(s, x64, w64, dy64)
+				wy, wdx, wdw, ay, adx, adw := flAdderRef(s, x64, w64, dy64)
 				for _, o := range []struct {
 					name      string
 					got       []float32
 					want, abs []float64
-				}{{"y", downF32(t, y), wy, ay}, {"dx", downF32(t, dx), wdx, adx}, {"dw", downF32(t, dw), wdw, adw}} {
+				}{{"y", flDown(t, y), wy, ay}, {"dx", flDown(t, dx), wdx, adx}, {"dw", flDown(t, dw), wdw, adw}} {
 					for i := range o.got {
 						if math.Abs(float64(o.got[i])-o.want[i]) > 1e-6*o.abs[i]+1e-6 {
 							t.Fatalf("%s[%d] = %g, want %g", o.name, i, o.got[i], o.want[i])
@@ -454,19 +454,19 @@ func TestAdder2dF32(t *testing.T) {
 // 1e-6·Σ|dy| against float64.
 func TestBiasF32(t *testing.T) {
 	for _, d := range devices(t) {
-		for _, s := range bnF32Shapes {
+		for _, s := range flBNShapes {
 			t.Run(fmt.Sprintf("%v/%v", d.Backend(), s), func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(seed, 9))
 				n, c, hw := s[0], s[1], s[2]
 				shape := []int{n, c, hw, 1}
-				x32, x64 := f32Data(n*c*hw, func(int) float32 { return float32(8*rng.Float64() - 4) })
-				b32, b64 := f32Data(c, func(int) float32 { return float32(8*rng.Float64() - 4) })
-				x, b := upF32(t, d, shape, x32), upF32(t, d, []int{c}, b32)
+				x32, x64 := flData(n*c*hw, func(int) float32 { return float32(8*rng.Float64() - 4) })
+				b32, b64 := flData(c, func(int) float32 { return float32(8*rng.Float64() - 4) })
+				x, b := flUp(t, d, shape, x32), flUp(t, d, []int{c}, b32)
 				r := d.Record()
 				y := r.BiasAddF32(x, b)
 				db := r.ChannelSumF32(x)
 				check(t, r.Submit())
-				gy, gdb := downF32(t, y), downF32(t, db)
+				gy, gdb := flDown(t, y), flDown(t, db)
 				sum, abs := make([]float64, c), make([]float64, c)
 				for i, v := range x64 {
 					ch := i / hw % c
@@ -494,17 +494,17 @@ func TestAdderGradScaleF32(t *testing.T) {
 			for _, zero := range []bool{false, true} {
 				t.Run(fmt.Sprintf("%v/n=%d/zero=%v", d.Backend(), n, zero), func(t *testing.T) {
 					rng := rand.New(rand.NewPCG(seed, 10))
-					v32, v64 := f32Data(n, func(int) float32 {
+					v32, v64 := flData(n, func(int) float32 {
 						if zero {
 							return 0
 						}
 						return float32(2*rng.Float64() - 1)
 					})
-					dw := upF32(t, d, []int{n}, v32)
+					dw := flUp(t, d, []int{n}, v32)
 					r := d.Record()
 					out := r.AdderGradScaleF32(dw, 0.2)
 					check(t, r.Submit())
-					got := downF32(t, out)
+					got := flDown(t, out)
 					var ss float64
 					for _, v := range v64 {
 						ss += v * v

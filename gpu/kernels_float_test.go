@@ -9,22 +9,22 @@ import (
 )
 
 func init() {
-	caseGens["relu_f32"] = func(rng *rand.Rand) []kcase { return eltF32Cases(rng, 2, 1) }
-	caseGens["relu6_f32"] = func(rng *rand.Rand) []kcase { return eltF32Cases(rng, 2, 1) }
+	caseGens["relu_f32"] = func(rng *rand.Rand) []kcase { return flEltCases(rng, 2, 1) }
+	caseGens["relu6_f32"] = func(rng *rand.Rand) []kcase { return flEltCases(rng, 2, 1) }
 	caseGens["relu_bwd_f32"] = reluBwdF32Cases
-	caseGens["add_f32"] = func(rng *rand.Rand) []kcase { return eltF32Cases(rng, 1, 2) }
+	caseGens["add_f32"] = func(rng *rand.Rand) []kcase { return flEltCases(rng, 1, 2) }
 	caseGens["quant_direct_f32"] = func(rng *rand.Rand) []kcase { return quantF32Cases(rng, false) }
 	caseGens["quant_alldirect_f32"] = func(rng *rand.Rand) []kcase { return quantF32Cases(rng, true) }
 }
 
-// f32Specials are finite float32 edge values: zeros, the ReLU6 bound and
+// flSpecials are finite float32 edge values: zeros, the ReLU6 bound and
 // its neighbours, the largest finite, the smallest normal, and infinities.
-var f32Specials = []float32{0, float32(math.Copysign(0, -1)), 6, math.Nextafter32(6, 0), math.Nextafter32(6, 7),
+var flSpecials = []float32{0, float32(math.Copysign(0, -1)), 6, math.Nextafter32(6, 0), math.Nextafter32(6, 7),
 	-6, 1, -1, math.MaxFloat32, -math.MaxFloat32, math.SmallestNonzeroFloat32 * (1 << 23), float32(math.Inf(1)), float32(math.Inf(-1))}
 
-// f32Sets are float32 value sets: uniform in [-8, 8], wide (random sign,
+// flSets are float32 value sets: uniform in [-8, 8], wide (random sign,
 // exponent -60..60), and the specials.
-var f32Sets = []struct {
+var flSets = []struct {
 	name string
 	gen  func(rng *rand.Rand, n int) []uint32
 }{
@@ -32,15 +32,15 @@ var f32Sets = []struct {
 		return fillWith(n, func(int) uint32 { return math.Float32bits(float32(16*rng.Float64() - 8)) })
 	}},
 	{"wide", func(rng *rand.Rand, n int) []uint32 {
-		return fillWith(n, func(int) uint32 { return math.Float32bits(wideF32(rng)) })
+		return fillWith(n, func(int) uint32 { return math.Float32bits(flWide(rng)) })
 	}},
 	{"specials", func(_ *rand.Rand, n int) []uint32 {
-		return fillWith(n, func(i int) uint32 { return math.Float32bits(f32Specials[i%len(f32Specials)]) })
+		return fillWith(n, func(i int) uint32 { return math.Float32bits(flSpecials[i%len(flSpecials)]) })
 	}},
 }
 
-// wideF32 is a float32 of random sign, mantissa and exponent in -60..60.
-func wideF32(rng *rand.Rand) float32 {
+// flWide is a float32 of random sign, mantissa and exponent in -60..60.
+func flWide(rng *rand.Rand) float32 {
 	v := float32(math.Ldexp(1+rng.Float64(), rng.IntN(121)-60))
 	if rng.IntN(2) == 0 {
 		v = -v
@@ -48,13 +48,13 @@ func wideF32(rng *rand.Rand) float32 {
 	return v
 }
 
-// eltF32Cases: outs outputs and ins inputs of n words, exact comparison.
+// flEltCases: outs outputs and ins inputs of n words, exact comparison.
 // add_f32 (two inputs) leaves out the infinities (Inf - Inf is a NaN whose
 // payload WGSL does not fix).
-func eltF32Cases(rng *rand.Rand, outs, ins int) []kcase {
+func flEltCases(rng *rand.Rand, outs, ins int) []kcase {
 	var cs []kcase
 	for _, n := range elemSizes {
-		for _, vs := range f32Sets {
+		for _, vs := range flSets {
 			if n > 5000 && vs.name != "uniform" || ins == 2 && vs.name == "specials" {
 				continue
 			}
@@ -76,14 +76,14 @@ func reluBwdF32Cases(rng *rand.Rand) []kcase {
 	for _, n := range elemSizes {
 		mask := fillWith(n, func(int) uint32 { return uint32(rng.IntN(2)) * uint32(1+rng.IntN(3)) })
 		cs = append(cs, kcase{name: fmt.Sprintf("n=%d", n), params: cpu.F32EltParams{N: uint32(n)},
-			outs: []int{n}, ins: [][]uint32{f32Sets[0].gen(rng, n), mask}})
+			outs: []int{n}, ins: [][]uint32{flSets[0].gen(rng, n), mask}})
 	}
 	return cs
 }
 
-// quantF32Ties are values x·2^(k-1) = m + 1/2 at kdec = k, both parities
+// flQuantTies are values x·2^(k-1) = m + 1/2 at kdec = k, both parities
 // and signs, and the clip edges at kall.
-func quantF32Ties(n, kdec, kall int) []uint32 {
+func flQuantTies(n, kdec, kall int) []uint32 {
 	s := math.Ldexp(1, 1-kdec)
 	lim := math.Ldexp(1, kall-1)
 	vals := []float64{0.5 * s, 1.5 * s, 2.5 * s, -0.5 * s, -1.5 * s, -2.5 * s, 1000.5 * s, -1001.5 * s,
@@ -105,9 +105,9 @@ func quantF32Cases(rng *rand.Rand, clip bool) []kcase {
 				name string
 				v    []uint32
 			}{
-				{"uniform", f32Sets[0].gen(rng, n)},
-				{"wide", f32Sets[1].gen(rng, n)},
-				{"ties", quantF32Ties(n, kw[0], kw[1])},
+				{"uniform", flSets[0].gen(rng, n)},
+				{"wide", flSets[1].gen(rng, n)},
+				{"ties", flQuantTies(n, kw[0], kw[1])},
 			}
 			for _, s := range sets {
 				if n > 5000 && s.name != "ties" {
@@ -127,32 +127,32 @@ func init() {
 	caseGens["bn_bwd_f32"] = func(rng *rand.Rand) []kcase { return bnF32Cases(rng, "bn_bwd_f32") }
 }
 
-// bnF32Shapes are (N, C, HW): one element per channel pair, odd sizes,
+// flBNShapes are (N, C, HW): one element per channel pair, odd sizes,
 // exactly one and two lane strides, a plane larger than the workgroup, and
 // a [N, C] layer.
-var bnF32Shapes = [][3]int{{2, 1, 1}, {1, 3, 5}, {3, 7, 9}, {2, 5, 128}, {4, 2, 128}, {2, 3, 513}, {8, 16, 64}, {64, 10, 1}, {5, 1, 4099}}
+var flBNShapes = [][3]int{{2, 1, 1}, {1, 3, 5}, {3, 7, 9}, {2, 5, 128}, {4, 2, 128}, {2, 3, 513}, {8, 16, 64}, {64, 10, 1}, {5, 1, 4099}}
 
-// uniformF32 returns n floats uniform in [lo, hi).
-func uniformF32(rng *rand.Rand, n int, lo, hi float64) []uint32 {
+// flUniform returns n floats uniform in [lo, hi).
+func flUniform(rng *rand.Rand, n int, lo, hi float64) []uint32 {
 	return fillWith(n, func(int) uint32 { return math.Float32bits(float32(lo + (hi-lo)*rng.Float64())) })
 }
 
 func bnF32Cases(rng *rand.Rand, k string) []kcase {
 	var cs []kcase
-	for _, s := range bnF32Shapes {
+	for _, s := range flBNShapes {
 		n, c, hw := s[0], s[1], s[2]
 		t := n * c * hw
 		for _, set := range []string{"uniform", "offset", "constant"} {
 			var x []uint32
 			switch set {
 			case "uniform":
-				x = uniformF32(rng, t, -2, 2)
+				x = flUniform(rng, t, -2, 2)
 			case "offset": // a large mean: the two-pass variance
-				x = uniformF32(rng, t, 99, 101)
+				x = flUniform(rng, t, 99, 101)
 			case "constant": // zero variance: 1/sqrt(ε)
 				x = fillWith(t, func(int) uint32 { return math.Float32bits(0.75) })
 			}
-			gamma, beta := uniformF32(rng, c, 0.5, 1.5), uniformF32(rng, c, -1, 1)
+			gamma, beta := flUniform(rng, c, 0.5, 1.5), flUniform(rng, c, -1, 1)
 			p := cpu.BNF32Params{N: uint32(n), C: uint32(c), HW: uint32(hw), Eps: 1e-5, Momentum: 0.1}
 			// Tolerance: the sums agree but for fused multiply-adds and
 			// WGSL's sqrt and division (a few ulp); 1/sqrt(σ²+ε) reaches
@@ -168,17 +168,17 @@ func bnF32Cases(rng *rand.Rand, k string) []kcase {
 					continue // PyTorch refuses one value per channel
 				}
 				cs = append(cs, kcase{name: name, params: p, tol: tol, outs: []int{t, c, c, c, c},
-					outInit: [][]uint32{nil, nil, nil, uniformF32(rng, c, -1, 1), uniformF32(rng, c, 0.5, 2)},
+					outInit: [][]uint32{nil, nil, nil, flUniform(rng, c, -1, 1), flUniform(rng, c, 0.5, 2)},
 					ins:     [][]uint32{x, gamma, beta}})
 			case "bn_eval_f32":
 				cs = append(cs, kcase{name: name, params: p, tol: tol, outs: []int{t},
-					ins: [][]uint32{x, gamma, beta, uniformF32(rng, c, -1, 1), uniformF32(rng, c, 0.5, 2)}})
+					ins: [][]uint32{x, gamma, beta, flUniform(rng, c, -1, 1), flUniform(rng, c, 0.5, 2)}})
 			case "bn_bwd_f32":
 				for train := range uint32(2) {
 					p.Train = train
-					mean, vr := uniformF32(rng, c, -0.1, 0.1), uniformF32(rng, c, 0.8, 1.2)
+					mean, vr := flUniform(rng, c, -0.1, 0.1), flUniform(rng, c, 0.8, 1.2)
 					cs = append(cs, kcase{name: fmt.Sprintf("%s/train=%d", name, train), params: p, tol: tol * float32(math.Sqrt(float64(n*hw))),
-						outs: []int{t, c, c}, ins: [][]uint32{uniformF32(rng, t, -1, 1), x, gamma, mean, vr}})
+						outs: []int{t, c, c}, ins: [][]uint32{flUniform(rng, t, -1, 1), x, gamma, mean, vr}})
 				}
 			}
 		}
@@ -192,10 +192,10 @@ func init() {
 	}
 }
 
-// poolShape is a pooling geometry: N, C, H, W, KH, KW, SH, SW, PH, PW.
-type poolShape [10]int
+// flPoolShape is a pooling geometry: N, C, H, W, KH, KW, SH, SW, PH, PW.
+type flPoolShape [10]int
 
-func (s poolShape) params(countPad bool) cpu.PoolF32Params {
+func (s flPoolShape) params(countPad bool) cpu.PoolF32Params {
 	p := cpu.PoolF32Params{N: uint32(s[0]), C: uint32(s[1]), H: uint32(s[2]), W: uint32(s[3]), KH: uint32(s[4]), KW: uint32(s[5]),
 		SH: uint32(s[6]), SW: uint32(s[7]), PH: uint32(s[8]), PW: uint32(s[9])}
 	p.OH, p.OW = (p.H+2*p.PH-p.KH)/p.SH+1, (p.W+2*p.PW-p.KW)/p.SW+1
@@ -205,10 +205,10 @@ func (s poolShape) params(countPad bool) cpu.PoolF32Params {
 	return p
 }
 
-// poolShapes: 2x2/2, 3x3/2 pad 1 (ResNet), overlapping 3x3/1, odd sizes
+// flPoolShapes: 2x2/2, 3x3/2 pad 1 (ResNet), overlapping 3x3/1, odd sizes
 // and uneven strides, a 1x1 input, global average pooling of a 8x8 and a
 // 7x7 plane, and a large one.
-var poolShapes = []poolShape{
+var flPoolShapes = []flPoolShape{
 	{1, 1, 2, 2, 2, 2, 2, 2, 0, 0}, {2, 3, 8, 8, 2, 2, 2, 2, 0, 0}, {2, 3, 9, 7, 3, 3, 2, 2, 1, 1},
 	{1, 2, 7, 9, 3, 3, 1, 1, 1, 1}, {3, 2, 11, 6, 3, 2, 3, 1, 1, 0}, {1, 1, 1, 1, 1, 1, 1, 1, 0, 0},
 	{4, 5, 8, 8, 8, 8, 1, 1, 0, 0}, {3, 7, 7, 7, 7, 7, 1, 1, 0, 0}, {8, 16, 32, 32, 3, 3, 2, 2, 1, 1},
@@ -216,7 +216,7 @@ var poolShapes = []poolShape{
 
 func poolF32Cases(rng *rand.Rand, k string) []kcase {
 	var cs []kcase
-	for _, s := range poolShapes {
+	for _, s := range flPoolShapes {
 		for _, countPad := range []bool{true, false} {
 			if !countPad && (k == "maxpool2d_f32" || k == "maxpool2d_bwd_f32" || s[8] == 0 && s[9] == 0) {
 				continue
@@ -225,7 +225,7 @@ func poolF32Cases(rng *rand.Rand, k string) []kcase {
 			no, ni := poolF32Sizes(p)
 			o, in := int(no), int(ni)
 			for _, set := range []string{"uniform", "ties"} {
-				x := uniformF32(rng, in, -4, 4)
+				x := flUniform(rng, in, -4, 4)
 				if set == "ties" { // few distinct values: max ties
 					x = fillWith(in, func(int) uint32 { return math.Float32bits(float32(rng.IntN(3))) })
 				}
@@ -242,9 +242,9 @@ func poolF32Cases(rng *rand.Rand, k string) []kcase {
 					if set == "ties" { // also indices that match nothing
 						idx[0] = 1 << 31
 					}
-					c.outs, c.ins = []int{in}, [][]uint32{uniformF32(rng, o, -4, 4), idx}
+					c.outs, c.ins = []int{in}, [][]uint32{flUniform(rng, o, -4, 4), idx}
 				case "avgpool2d_bwd_f32":
-					c.outs, c.ins, c.tol = []int{in}, [][]uint32{uniformF32(rng, o, -4, 4)}, 1e-5
+					c.outs, c.ins, c.tol = []int{in}, [][]uint32{flUniform(rng, o, -4, 4)}, 1e-5
 				}
 				cs = append(cs, c)
 			}
@@ -273,7 +273,7 @@ func adderF32Cases(rng *rand.Rand, k string) []kcase {
 			if set == "wide" {
 				lim = 3
 			}
-			x, w, dy := uniformF32(rng, nx, -lim, lim), uniformF32(rng, nw, -lim, lim), uniformF32(rng, ny, -1, 1)
+			x, w, dy := flUniform(rng, nx, -lim, lim), flUniform(rng, nw, -lim, lim), flUniform(rng, ny, -1, 1)
 			c := kcase{name: s.String() + "/" + set, params: s.params(0), tol: convF32Tol}
 			switch k {
 			case "adder2d_f32":
@@ -299,15 +299,15 @@ func init() {
 // occur), so it is exact too.
 func chanF32Cases(rng *rand.Rand, add bool) []kcase {
 	var cs []kcase
-	for _, s := range bnF32Shapes {
+	for _, s := range flBNShapes {
 		n, c, hw := s[0], s[1], s[2]
 		t := n * c * hw
 		p := cpu.F32ChanParams{N: uint32(n), C: uint32(c), HW: uint32(hw)}
 		name := fmt.Sprintf("%dx%dx%d", n, c, hw)
 		if add {
-			cs = append(cs, kcase{name: name, params: p, outs: []int{t}, ins: [][]uint32{uniformF32(rng, t, -4, 4), uniformF32(rng, c, -4, 4)}})
+			cs = append(cs, kcase{name: name, params: p, outs: []int{t}, ins: [][]uint32{flUniform(rng, t, -4, 4), flUniform(rng, c, -4, 4)}})
 		} else {
-			cs = append(cs, kcase{name: name, params: p, outs: []int{c}, ins: [][]uint32{uniformF32(rng, t, -1, 1)}})
+			cs = append(cs, kcase{name: name, params: p, outs: []int{c}, ins: [][]uint32{flUniform(rng, t, -1, 1)}})
 		}
 	}
 	return cs
@@ -318,12 +318,12 @@ func init() {
 		var cs []kcase
 		for _, n := range []int{1, 3, 255, 256, 257, 1000, 4097, 36864} {
 			for _, set := range []string{"uniform", "zeros", "tiny"} {
-				dw := uniformF32(rng, n, -100, 100)
+				dw := flUniform(rng, n, -100, 100)
 				switch set {
 				case "zeros": // the 1e-12 floor
 					dw = make([]uint32, n)
 				case "tiny":
-					dw = uniformF32(rng, n, -1e-15, 1e-15)
+					dw = flUniform(rng, n, -1e-15, 1e-15)
 				}
 				k := float32(math.Sqrt(float64(n)) / 5)
 				cs = append(cs, kcase{name: fmt.Sprintf("n=%d/%s", n, set), params: cpu.AdderScaleParams{N: uint32(n), K: k},

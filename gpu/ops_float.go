@@ -13,8 +13,8 @@ import (
 // activations, the add and the quantizers, and within float32 rounding for
 // the reductions (batch norm, pooling, adder), see each wrapper.
 
-// checkF32 validates one F32 argument of any rank.
-func (r *Recorder) checkF32(k string, shapes [][]int, what string, t *Tensor) bool {
+// checkFloat validates one F32 argument of any rank.
+func (r *Recorder) checkFloat(k string, shapes [][]int, what string, t *Tensor) bool {
 	if err := r.checkTensor(k, shapes, what, t, F32, -1); err != nil {
 		r.fail(err)
 		return false
@@ -22,9 +22,9 @@ func (r *Recorder) checkF32(k string, shapes [][]int, what string, t *Tensor) bo
 	return true
 }
 
-// eltF32 validates x and records an elementwise kernel with outputs of
+// floatElt validates x and records an elementwise kernel with outputs of
 // dtypes outs (x's shape; the first output gets exponent exp).
-func (r *Recorder) eltF32(k string, x *Tensor, exp int, outs []DType, ins ...*Tensor) []*Tensor {
+func (r *Recorder) floatElt(k string, x *Tensor, exp int, outs []DType, ins ...*Tensor) []*Tensor {
 	if r.err != nil {
 		return nil
 	}
@@ -55,19 +55,19 @@ func (r *Recorder) eltF32(k string, x *Tensor, exp int, outs []DType, ins ...*Te
 			e = exp
 		}
 		if res[i] = r.newOutput(k, shapes, dt, x.shape, e); res[i] == nil {
-			releaseAll(res)
+			floatReleaseAll(res)
 			return nil
 		}
 	}
 	if r.Run(k, cpu.F32EltParams{N: uint32(n)}, append(res, ins...)...) != nil {
-		releaseAll(res)
+		floatReleaseAll(res)
 		return nil
 	}
 	return res
 }
 
-// releaseAll releases the non-nil tensors.
-func releaseAll(ts []*Tensor) {
+// floatReleaseAll releases the non-nil tensors.
+func floatReleaseAll(ts []*Tensor) {
 	for _, t := range ts {
 		if t != nil {
 			t.Release()
@@ -94,10 +94,10 @@ func (r *Recorder) Relu6F32(x *Tensor) (y, mask *Tensor) {
 }
 
 func (r *Recorder) reluF32(k string, x *Tensor) (y, mask *Tensor) {
-	if r.err != nil || !r.checkF32(k, shapesOf(x), "x", x) {
+	if r.err != nil || !r.checkFloat(k, shapesOf(x), "x", x) {
 		return nil, nil
 	}
-	res := r.eltF32(k, x, x.Exp, []DType{F32, U32}, x)
+	res := r.floatElt(k, x, x.Exp, []DType{F32, U32}, x)
 	if res == nil {
 		return nil, nil
 	}
@@ -108,10 +108,10 @@ func (r *Recorder) reluF32(k string, x *Tensor) (y, mask *Tensor) {
 // the mask of ReluF32 or Relu6F32 (dy F32, mask U32 of dy's shape; dx
 // keeps dy's exponent). Exact.
 func (r *Recorder) ReluBwdF32(dy, mask *Tensor) *Tensor {
-	if r.err != nil || !r.checkF32("relu_bwd_f32", shapesOf(dy, mask), "dy", dy) {
+	if r.err != nil || !r.checkFloat("relu_bwd_f32", shapesOf(dy, mask), "dy", dy) {
 		return nil
 	}
-	res := r.eltF32("relu_bwd_f32", dy, dy.Exp, []DType{F32}, dy, mask)
+	res := r.floatElt("relu_bwd_f32", dy, dy.Exp, []DType{F32}, dy, mask)
 	if res == nil {
 		return nil
 	}
@@ -122,14 +122,14 @@ func (r *Recorder) ReluBwdF32(dy, mask *Tensor) *Tensor {
 // and one exponent, which out keeps). Exact: one correctly rounded f32 add.
 func (r *Recorder) AddF32(a, b *Tensor) *Tensor {
 	const k = "add_f32"
-	if r.err != nil || !r.checkF32(k, shapesOf(a, b), "a", a) {
+	if r.err != nil || !r.checkFloat(k, shapesOf(a, b), "a", a) {
 		return nil
 	}
 	if b != nil && b.Exp != a.Exp {
 		r.fail(kernelErr(k, shapesOf(a, b), ErrShape, "exponents differ: %d and %d", a.Exp, b.Exp))
 		return nil
 	}
-	res := r.eltF32(k, a, a.Exp, []DType{F32}, a, b)
+	res := r.floatElt(k, a, a.Exp, []DType{F32}, a, b)
 	if res == nil {
 		return nil
 	}
@@ -143,7 +143,7 @@ func (r *Recorder) AddF32(a, b *Tensor) *Tensor {
 // (power-of-two scaling is exact; zero results are +0); NaN and ±Inf pass
 // through.
 func (r *Recorder) QuantDirectF32(x *Tensor, k int) *Tensor {
-	return r.quantF32("quant_direct_f32", x, k, 0)
+	return r.floatQuant("quant_direct_f32", x, k, 0)
 }
 
 // QuantAllDirectF32 records quant_alldirect_f32, the float view of
@@ -153,13 +153,13 @@ func (r *Recorder) QuantDirectF32(x *Tensor, k int) *Tensor {
 // quant.AllDirectFloat for finite x.
 func (r *Recorder) QuantAllDirectF32(x *Tensor, kdec, kall int) *Tensor {
 	if kall == 0 {
-		return r.quantF32("quant_direct_f32", x, kdec, 0)
+		return r.floatQuant("quant_direct_f32", x, kdec, 0)
 	}
-	return r.quantF32("quant_alldirect_f32", x, kdec, kall)
+	return r.floatQuant("quant_alldirect_f32", x, kdec, kall)
 }
 
-func (r *Recorder) quantF32(k string, x *Tensor, kdec, kall int) *Tensor {
-	if r.err != nil || !r.checkF32(k, shapesOf(x), "x", x) {
+func (r *Recorder) floatQuant(k string, x *Tensor, kdec, kall int) *Tensor {
+	if r.err != nil || !r.checkFloat(k, shapesOf(x), "x", x) {
 		return nil
 	}
 	shapes := shapesOf(x)
@@ -201,7 +201,7 @@ func QuantF32Params(n, kdec, kall int) cpu.F32QuantParams {
 // per-channel tensors (F32 [C]) and returns the params.
 func (r *Recorder) bnF32Params(k string, x *Tensor, eps float32, chans []*Tensor, names []string) (cpu.BNF32Params, [][]int, bool) {
 	shapes := shapesOf(append([]*Tensor{x}, chans...)...)
-	if !r.checkF32(k, shapes, "x", x) {
+	if !r.checkFloat(k, shapes, "x", x) {
 		return cpu.BNF32Params{}, nil, false
 	}
 	if len(x.shape) != 2 && len(x.shape) != 4 {
@@ -217,7 +217,7 @@ func (r *Recorder) bnF32Params(k string, x *Tensor, eps float32, chans []*Tensor
 		hw = x.shape[2] * x.shape[3]
 	}
 	for i, t := range chans {
-		if !r.checkF32(k, shapes, names[i], t) {
+		if !r.checkFloat(k, shapes, names[i], t) {
 			return cpu.BNF32Params{}, nil, false
 		}
 		if !equalShape(t.shape, []int{c}) {
@@ -268,7 +268,7 @@ func (r *Recorder) BNF32(x, gamma, beta, rmean, rvar *Tensor, eps, momentum floa
 	mean = r.newOutput(k, shapes, F32, c, 0)
 	variance = r.newOutput(k, shapes, F32, c, 0)
 	if y == nil || mean == nil || variance == nil || r.Run(k, p, y, mean, variance, rmean, rvar, x, gamma, beta) != nil {
-		releaseAll([]*Tensor{y, mean, variance})
+		floatReleaseAll([]*Tensor{y, mean, variance})
 		return nil, nil, nil
 	}
 	return y, mean, variance
@@ -310,7 +310,7 @@ func (r *Recorder) BNBwdF32(dy, x, gamma, mean, variance *Tensor, eps float32, t
 		return nil, nil, nil
 	}
 	p, shapes, ok := r.bnF32Params(k, x, eps, []*Tensor{gamma, mean, variance}, []string{"gamma", "mean", "variance"})
-	if !ok || !r.checkF32(k, shapes, "dy", dy) {
+	if !ok || !r.checkFloat(k, shapes, "dy", dy) {
 		return nil, nil, nil
 	}
 	if !equalShape(dy.shape, x.shape) {
@@ -325,7 +325,7 @@ func (r *Recorder) BNBwdF32(dy, x, gamma, mean, variance *Tensor, eps float32, t
 	dgamma = r.newOutput(k, shapes, F32, c, dy.Exp)
 	dbeta = r.newOutput(k, shapes, F32, c, dy.Exp)
 	if dx == nil || dgamma == nil || dbeta == nil || r.Run(k, p, dx, dgamma, dbeta, dy, x, gamma, mean, variance) != nil {
-		releaseAll([]*Tensor{dx, dgamma, dbeta})
+		floatReleaseAll([]*Tensor{dx, dgamma, dbeta})
 		return nil, nil, nil
 	}
 	return dx, dgamma, dbeta
@@ -357,7 +357,7 @@ func (r *Recorder) poolF32Params(k string, shapes [][]int, g Pool2d, in []int, c
 // arithmetic). NaN inputs are not propagated as PyTorch does.
 func (r *Recorder) Maxpool2dF32(x *Tensor, g Pool2d) (y, arg *Tensor) {
 	const k = "maxpool2d_f32"
-	if r.err != nil || !r.checkF32(k, shapesOf(x), "x", x) {
+	if r.err != nil || !r.checkFloat(k, shapesOf(x), "x", x) {
 		return nil, nil
 	}
 	p, ok := r.poolF32Params(k, shapesOf(x), g, x.shape, false)
@@ -368,7 +368,7 @@ func (r *Recorder) Maxpool2dF32(x *Tensor, g Pool2d) (y, arg *Tensor) {
 	y = r.newOutput(k, shapesOf(x), F32, out, x.Exp)
 	arg = r.newOutput(k, shapesOf(x), I32, out, 0)
 	if y == nil || arg == nil || r.Run(k, p, y, arg, x) != nil {
-		releaseAll([]*Tensor{y, arg})
+		floatReleaseAll([]*Tensor{y, arg})
 		return nil, nil
 	}
 	return y, arg
@@ -381,7 +381,7 @@ func (r *Recorder) Maxpool2dF32(x *Tensor, g Pool2d) (y, arg *Tensor) {
 func (r *Recorder) Maxpool2dBwdF32(dy, arg *Tensor, g Pool2d, in []int) *Tensor {
 	const k = "maxpool2d_bwd_f32"
 	shapes := shapesOf(dy, arg)
-	if r.err != nil || !r.checkF32(k, shapes, "dy", dy) {
+	if r.err != nil || !r.checkFloat(k, shapes, "dy", dy) {
 		return nil
 	}
 	if err := r.checkTensor(k, shapes, "arg", arg, I32, 4); err != nil {
@@ -423,7 +423,7 @@ func (r *Recorder) poolBwdF32(k string, shapes [][]int, dy, arg *Tensor, g Pool2
 // division (a few ulp of |Σ|).
 func (r *Recorder) Avgpool2dF32(x *Tensor, g Pool2d, countPad bool) *Tensor {
 	const k = "avgpool2d_f32"
-	if r.err != nil || !r.checkF32(k, shapesOf(x), "x", x) {
+	if r.err != nil || !r.checkFloat(k, shapesOf(x), "x", x) {
 		return nil
 	}
 	p, ok := r.poolF32Params(k, shapesOf(x), g, x.shape, countPad)
@@ -444,7 +444,7 @@ func (r *Recorder) Avgpool2dF32(x *Tensor, g Pool2d, countPad bool) *Tensor {
 func (r *Recorder) Avgpool2dBwdF32(dy *Tensor, g Pool2d, in []int, countPad bool) *Tensor {
 	const k = "avgpool2d_bwd_f32"
 	shapes := shapesOf(dy)
-	if r.err != nil || !r.checkF32(k, shapes, "dy", dy) {
+	if r.err != nil || !r.checkFloat(k, shapes, "dy", dy) {
 		return nil
 	}
 	return r.poolBwdF32(k, shapes, dy, nil, g, in, countPad)
@@ -494,7 +494,7 @@ func (r *Recorder) adderBwdF32(k string, dy, x, w *Tensor, geom ConvGeom) *Tenso
 	if !ok {
 		return nil
 	}
-	if !r.checkF32(k, shapes, "dy", dy) {
+	if !r.checkFloat(k, shapes, "dy", dy) {
 		return nil
 	}
 	if !equalShape(dy.shape, convOutShape(p)) {
@@ -540,7 +540,7 @@ func (r *Recorder) adderF32Params(k string, x, w, dy *Tensor, geom ConvGeom) (cp
 
 // chanF32Params validates an F32 [N, C] or [N, C, H, W] tensor.
 func (r *Recorder) chanF32Params(k string, shapes [][]int, what string, x *Tensor) (cpu.F32ChanParams, bool) {
-	if !r.checkF32(k, shapes, what, x) {
+	if !r.checkFloat(k, shapes, what, x) {
 		return cpu.F32ChanParams{}, false
 	}
 	if len(x.shape) != 2 && len(x.shape) != 4 {
@@ -568,7 +568,7 @@ func (r *Recorder) BiasAddF32(x, b *Tensor) *Tensor {
 		return nil
 	}
 	p, ok := r.chanF32Params(k, shapes, "x", x)
-	if !ok || !r.checkF32(k, shapes, "b", b) {
+	if !ok || !r.checkFloat(k, shapes, "b", b) {
 		return nil
 	}
 	if !equalShape(b.shape, []int{int(p.C)}) || b.Exp != x.Exp {
@@ -614,7 +614,7 @@ func (r *Recorder) ChannelSumF32(dy *Tensor) *Tensor {
 func (r *Recorder) AdderGradScaleF32(dw *Tensor, eta float64) *Tensor {
 	const k = "adder_grad_scale_f32"
 	shapes := shapesOf(dw)
-	if r.err != nil || !r.checkF32(k, shapes, "dw", dw) {
+	if r.err != nil || !r.checkFloat(k, shapes, "dw", dw) {
 		return nil
 	}
 	n := dw.Len()

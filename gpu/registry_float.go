@@ -7,13 +7,13 @@ import "github.com/wageubn/wageubn/gpu/cpu"
 var floatKernels = []Kernel{
 	// float.wgsl — gpu/cpu/float.go
 	{Name: "relu_f32", File: "float.wgsl", Twin: cpu.ReluF32, Outputs: 2,
-		Words: eltWords(3), Grid: eltGrid},
+		Words: floatEltWords(3), Grid: floatEltGrid},
 	{Name: "relu6_f32", File: "float.wgsl", Twin: cpu.Relu6F32, Outputs: 2,
-		Words: eltWords(3), Grid: eltGrid},
+		Words: floatEltWords(3), Grid: floatEltGrid},
 	{Name: "relu_bwd_f32", File: "float.wgsl", Twin: cpu.ReluBwdF32, Outputs: 1,
-		Words: eltWords(3), Grid: eltGrid},
+		Words: floatEltWords(3), Grid: floatEltGrid},
 	{Name: "add_f32", File: "float.wgsl", Twin: cpu.AddF32, Outputs: 1,
-		Words: eltWords(3), Grid: eltGrid},
+		Words: floatEltWords(3), Grid: floatEltGrid},
 	{Name: "quant_direct_f32", File: "float.wgsl", Twin: cpu.QuantDirectF32, Outputs: 1,
 		Words: quantF32Words, Grid: quantF32Grid},
 	{Name: "quant_alldirect_f32", File: "float.wgsl", Twin: cpu.QuantAllDirectF32, Outputs: 1,
@@ -99,8 +99,8 @@ func chanF32Total(p cpu.F32ChanParams) uint64 { return mul(p.N, p.C) * uint64(p.
 // bnF32Grid: one workgroup of cpu.F32BNGroup per channel.
 var bnF32Grid = grid1D(cpu.F32BNGroup, func(p cpu.BNF32Params) uint32 { return p.C * cpu.F32BNGroup })
 
-// eltWords: nbuf buffers of N words each.
-func eltWords(nbuf int) func(any) []int {
+// floatEltWords: nbuf buffers of N words each.
+func floatEltWords(nbuf int) func(any) []int {
 	return words(func(p cpu.F32EltParams) []uint64 {
 		w := make([]uint64, nbuf)
 		for i := range w {
@@ -111,7 +111,7 @@ func eltWords(nbuf int) func(any) []int {
 }
 
 var (
-	eltGrid       = grid1D(64, func(p cpu.F32EltParams) uint32 { return p.N })
+	floatEltGrid  = grid1D(64, func(p cpu.F32EltParams) uint32 { return p.N })
 	quantF32Words = words(func(p cpu.F32QuantParams) []uint64 { return []uint64{uint64(p.N), uint64(p.N)} })
 	quantF32Grid  = grid1D(64, func(p cpu.F32QuantParams) uint32 { return p.N })
 )

@@ -12,8 +12,8 @@ import "math"
 // mode, so the backends agree within rounding, except where noted (the
 // activations, the residual add and the quantizers, which are exact).
 
-func ff(w uint32) float32    { return math.Float32frombits(w) }
-func fbits(f float32) uint32 { return math.Float32bits(f) }
+func flF(w uint32) float32    { return math.Float32frombits(w) }
+func flBits(f float32) uint32 { return math.Float32bits(f) }
 
 // F32EltParams is the uniform of the elementwise float kernels (struct
 // F32EltParams in WGSL).
@@ -27,9 +27,9 @@ type F32EltParams struct {
 // device honours NaN.
 func ReluF32(p F32EltParams, y, mask, x []uint32) {
 	for i := range y[:p.N] {
-		v := ff(x[i])
+		v := flF(x[i])
 		if v > 0 {
-			y[i], mask[i] = fbits(v), 1
+			y[i], mask[i] = flBits(v), 1
 		} else {
 			y[i], mask[i] = 0, 0
 		}
@@ -40,12 +40,12 @@ func ReluF32(p F32EltParams, y, mask, x []uint32) {
 // where 0 < x < 6 (PyTorch's hardtanh backward), else 0.
 func Relu6F32(p F32EltParams, y, mask, x []uint32) {
 	for i := range y[:p.N] {
-		v := ff(x[i])
+		v := flF(x[i])
 		switch {
 		case v > 0 && v < 6:
-			y[i], mask[i] = fbits(v), 1
+			y[i], mask[i] = flBits(v), 1
 		case v >= 6:
-			y[i], mask[i] = fbits(6), 0
+			y[i], mask[i] = flBits(6), 0
 		default:
 			y[i], mask[i] = 0, 0
 		}
@@ -68,7 +68,7 @@ func ReluBwdF32(p F32EltParams, dx, dy, mask []uint32) {
 // correctly rounded float32 addition (exact agreement).
 func AddF32(p F32EltParams, out, a, b []uint32) {
 	for i := range out[:p.N] {
-		out[i] = fbits(ff(a[i]) + ff(b[i]))
+		out[i] = flBits(flF(a[i]) + flF(b[i]))
 	}
 }
 
@@ -88,7 +88,7 @@ type F32QuantParams struct {
 // quantF32 is round_half_even(x·Scale), clipped to ±lim when clip, times
 // InvScale, with a zero result as +0. Every step is exact in float32
 // (power-of-two scaling of finite values below 2^98; round of a float32).
-func quantF32(p F32QuantParams, v float32, clip bool) uint32 {
+func flQuant(p F32QuantParams, v float32, clip bool) uint32 {
 	c := float32(math.RoundToEven(float64(v * p.Scale)))
 	if clip {
 		c = min(max(c, -p.Lim), p.Lim)
@@ -97,14 +97,14 @@ func quantF32(p F32QuantParams, v float32, clip bool) uint32 {
 	if y == 0 {
 		return 0
 	}
-	return fbits(y)
+	return flBits(y)
 }
 
 // QuantDirectF32 is the twin of quant_direct_f32, the float view of
 // quant.Direct: y = round(x·2^(kdec-1))/2^(kdec-1), exactly.
 func QuantDirectF32(p F32QuantParams, y, x []uint32) {
 	for i := range y[:p.N] {
-		y[i] = quantF32(p, ff(x[i]), false)
+		y[i] = flQuant(p, flF(x[i]), false)
 	}
 }
 
@@ -113,7 +113,7 @@ func QuantDirectF32(p F32QuantParams, y, x []uint32) {
 // exactly.
 func QuantAllDirectF32(p F32QuantParams, y, x []uint32) {
 	for i := range y[:p.N] {
-		y[i] = quantF32(p, ff(x[i]), true)
+		y[i] = flQuant(p, flF(x[i]), true)
 	}
 }
 
@@ -135,7 +135,7 @@ type BNF32Params struct {
 // bnF32Sum is the per-channel sum of f(e) over e < m the shader computes:
 // lane l of F32BNGroup adds e = l, l + F32BNGroup, ... in order, then the
 // lanes are added in a tree (strides 128, 64, ..., 1).
-func bnF32Sum(m uint32, f func(e uint32) float32) float32 {
+func flSum(m uint32, f func(e uint32) float32) float32 {
 	var sh [F32BNGroup]float32
 	for l := range uint32(F32BNGroup) {
 		var s float32
@@ -153,12 +153,12 @@ func bnF32Sum(m uint32, f func(e uint32) float32) float32 {
 }
 
 // bnAddr is the index of element e (over N·HW) of channel c.
-func bnAddr(p BNF32Params, c, e uint32) uint32 {
+func flBNAddr(p BNF32Params, c, e uint32) uint32 {
 	return (e/p.HW*p.C+c)*p.HW + e%p.HW
 }
 
 // invStd is 1/sqrt(v + eps) in float32.
-func invStd(v, eps float32) float32 {
+func flInvStd(v, eps float32) float32 {
 	return 1 / float32(math.Sqrt(float64(v+eps)))
 }
 
@@ -171,18 +171,18 @@ func BNF32(p BNF32Params, y, mean, variance, rmean, rvar, x, gamma, beta []uint3
 	m := p.N * p.HW
 	fm := float32(m)
 	for c := range p.C {
-		mu := bnF32Sum(m, func(e uint32) float32 { return ff(x[bnAddr(p, c, e)]) }) / fm
-		v := bnF32Sum(m, func(e uint32) float32 { d := ff(x[bnAddr(p, c, e)]) - mu; return d * d }) / fm
-		is := invStd(v, p.Eps)
-		g, b := ff(gamma[c]), ff(beta[c])
+		mu := flSum(m, func(e uint32) float32 { return flF(x[flBNAddr(p, c, e)]) }) / fm
+		v := flSum(m, func(e uint32) float32 { d := flF(x[flBNAddr(p, c, e)]) - mu; return d * d }) / fm
+		is := flInvStd(v, p.Eps)
+		g, b := flF(gamma[c]), flF(beta[c])
 		for e := range m {
-			a := bnAddr(p, c, e)
-			y[a] = fbits((ff(x[a])-mu)*is*g + b)
+			a := flBNAddr(p, c, e)
+			y[a] = flBits((flF(x[a])-mu)*is*g + b)
 		}
-		mean[c], variance[c] = fbits(mu), fbits(v)
+		mean[c], variance[c] = flBits(mu), flBits(v)
 		unbiased := v * fm / float32(m-1)
-		rmean[c] = fbits((1-p.Momentum)*ff(rmean[c]) + p.Momentum*mu)
-		rvar[c] = fbits((1-p.Momentum)*ff(rvar[c]) + p.Momentum*unbiased)
+		rmean[c] = flBits((1-p.Momentum)*flF(rmean[c]) + p.Momentum*mu)
+		rvar[c] = flBits((1-p.Momentum)*flF(rvar[c]) + p.Momentum*unbiased)
 	}
 }
 
@@ -193,7 +193,7 @@ func BNEvalF32(p BNF32Params, y, x, gamma, beta, rmean, rvar []uint32) {
 	_ = y[:total]
 	for i := range total {
 		c := i / p.HW % p.C
-		y[i] = fbits((ff(x[i])-ff(rmean[c]))*invStd(ff(rvar[c]), p.Eps)*ff(gamma[c]) + ff(beta[c]))
+		y[i] = flBits((flF(x[i])-flF(rmean[c]))*flInvStd(flF(rvar[c]), p.Eps)*flF(gamma[c]) + flF(beta[c]))
 	}
 }
 
@@ -208,22 +208,22 @@ func BNBwdF32(p BNF32Params, dx, dgamma, dbeta, dy, x, gamma, mean, variance []u
 	m := p.N * p.HW
 	fm := float32(m)
 	for c := range p.C {
-		mu := ff(mean[c])
-		s := invStd(ff(variance[c]), p.Eps)
-		s1 := bnF32Sum(m, func(e uint32) float32 { return ff(dy[bnAddr(p, c, e)]) })
-		s2 := bnF32Sum(m, func(e uint32) float32 { a := bnAddr(p, c, e); return ff(dy[a]) * (ff(x[a]) - mu) })
+		mu := flF(mean[c])
+		s := flInvStd(flF(variance[c]), p.Eps)
+		s1 := flSum(m, func(e uint32) float32 { return flF(dy[flBNAddr(p, c, e)]) })
+		s2 := flSum(m, func(e uint32) float32 { a := flBNAddr(p, c, e); return flF(dy[a]) * (flF(x[a]) - mu) })
 		dg := s2 * s
-		gs := ff(gamma[c]) * s
+		gs := flF(gamma[c]) * s
 		for e := range m {
-			a := bnAddr(p, c, e)
+			a := flBNAddr(p, c, e)
 			if p.Train != 0 {
-				xh := (ff(x[a]) - mu) * s
-				dx[a] = fbits(gs * (ff(dy[a]) - s1/fm - xh*dg/fm))
+				xh := (flF(x[a]) - mu) * s
+				dx[a] = flBits(gs * (flF(dy[a]) - s1/fm - xh*dg/fm))
 			} else {
-				dx[a] = fbits(gs * ff(dy[a]))
+				dx[a] = flBits(gs * flF(dy[a]))
 			}
 		}
-		dgamma[c], dbeta[c] = fbits(dg), fbits(s1)
+		dgamma[c], dbeta[c] = flBits(dg), flBits(s1)
 	}
 }
 
@@ -271,13 +271,13 @@ func MaxPool2dF32(p PoolF32Params, y, idx, x []uint32) {
 		first := true
 		for h := h0; h < h1; h++ {
 			for w := w0; w < w1; w++ {
-				v := ff(x[(nc*p.H+h)*p.W+w])
+				v := flF(x[(nc*p.H+h)*p.W+w])
 				if first || v > best {
 					best, at, first = v, h*p.W+w, false
 				}
 			}
 		}
-		y[i], idx[i] = fbits(best), at
+		y[i], idx[i] = flBits(best), at
 	}
 }
 
@@ -297,11 +297,11 @@ func MaxPool2dBwdF32(p PoolF32Params, dx, dy, idx []uint32) {
 			for ow := ow0; ow < ow1; ow++ {
 				o := (nc*p.OH+oh)*p.OW + ow
 				if idx[o] == h*p.W+w {
-					s += ff(dy[o])
+					s += flF(dy[o])
 				}
 			}
 		}
-		dx[i] = fbits(s)
+		dx[i] = flBits(s)
 	}
 }
 
@@ -328,10 +328,10 @@ func AvgPool2dF32(p PoolF32Params, y, x []uint32) {
 		var s float32
 		for h := h0; h < h1; h++ {
 			for w := w0; w < w1; w++ {
-				s += ff(x[(nc*p.H+h)*p.W+w])
+				s += flF(x[(nc*p.H+h)*p.W+w])
 			}
 		}
-		y[i] = fbits(s / poolF32Div(p, h0, h1, w0, w1))
+		y[i] = flBits(s / poolF32Div(p, h0, h1, w0, w1))
 	}
 }
 
@@ -350,10 +350,10 @@ func AvgPool2dBwdF32(p PoolF32Params, dx, dy []uint32) {
 			h0, h1 := poolF32Range(oh, p.SH, p.PH, p.KH, p.H)
 			for ow := ow0; ow < ow1; ow++ {
 				w0, w1 := poolF32Range(ow, p.SW, p.PW, p.KW, p.W)
-				s += ff(dy[(nc*p.OH+oh)*p.OW+ow]) / poolF32Div(p, h0, h1, w0, w1)
+				s += flF(dy[(nc*p.OH+oh)*p.OW+ow]) / poolF32Div(p, h0, h1, w0, w1)
 			}
 		}
-		dx[i] = fbits(s)
+		dx[i] = flBits(s)
 	}
 }
 
@@ -365,11 +365,11 @@ func AvgPool2dBwdF32(p PoolF32Params, dx, dy []uint32) {
 
 // adderX returns x[n, g·CG + c', oh·Stride + kh - Pad, ow·Stride + kw -
 // Pad], 0 in the padding.
-func adderX(p ConvParams, x []uint32, n, c, ih, iw uint32) float32 {
+func flAdderX(p ConvParams, x []uint32, n, c, ih, iw uint32) float32 {
 	if ih < p.Pad || ih-p.Pad >= p.H || iw < p.Pad || iw-p.Pad >= p.W {
 		return 0
 	}
-	return ff(x[((n*p.C+c)*p.H+ih-p.Pad)*p.W+iw-p.Pad])
+	return flF(x[((n*p.C+c)*p.H+ih-p.Pad)*p.W+iw-p.Pad])
 }
 
 // Adder2dF32 is the twin of adder2d_f32, the forward pass:
@@ -389,12 +389,12 @@ func Adder2dF32(p ConvParams, y, x, w []uint32) {
 		for c := range p.CG {
 			for kh := range p.KH {
 				for kw := range p.KW {
-					a := adderX(p, x, n, g*p.CG+c, oh*p.Stride+kh, ow*p.Stride+kw)
-					sum += float32(math.Abs(float64(a - ff(w[((k*p.CG+c)*p.KH+kh)*p.KW+kw]))))
+					a := flAdderX(p, x, n, g*p.CG+c, oh*p.Stride+kh, ow*p.Stride+kw)
+					sum += float32(math.Abs(float64(a - flF(w[((k*p.CG+c)*p.KH+kh)*p.KW+kw]))))
 				}
 			}
 		}
-		y[i] = fbits(-sum)
+		y[i] = flBits(-sum)
 	})
 }
 
@@ -413,7 +413,7 @@ func Adder2dBwdDataF32(p ConvParams, dx, dy, x, w []uint32) {
 		ih, t := t%p.H, t/p.H
 		c, n := t%p.C, t/p.C
 		g, cl := c/p.CG, c%p.CG
-		xv := ff(x[i])
+		xv := flF(x[i])
 		var sum float32
 		for kl := range p.KG {
 			k := g*p.KG + kl
@@ -429,12 +429,12 @@ func Adder2dBwdDataF32(p ConvParams, dx, dy, x, w []uint32) {
 						continue
 					}
 					ow := (xx - kw) / p.Stride
-					d := min(max(ff(w[((k*p.CG+cl)*p.KH+kh)*p.KW+kw])-xv, -1), 1)
-					sum += float32(d * ff(dy[((n*p.K+k)*p.OH+oh)*p.OW+ow]))
+					d := min(max(flF(w[((k*p.CG+cl)*p.KH+kh)*p.KW+kw])-xv, -1), 1)
+					sum += float32(d * flF(dy[((n*p.K+k)*p.OH+oh)*p.OW+ow]))
 				}
 			}
 		}
-		dx[i] = fbits(sum)
+		dx[i] = flBits(sum)
 	})
 }
 
@@ -453,17 +453,17 @@ func Adder2dBwdWeightF32(p ConvParams, dw, dy, x, w []uint32) {
 		kh, t := t%p.KH, t/p.KH
 		c, k := t%p.CG, t/p.CG
 		g := k / p.KG
-		wv := ff(w[i])
+		wv := flF(w[i])
 		var sum float32
 		for n := range p.N {
 			for oh := range p.OH {
 				for ow := range p.OW {
-					a := adderX(p, x, n, g*p.CG+c, oh*p.Stride+kh, ow*p.Stride+kw)
-					sum += float32((a - wv) * ff(dy[((n*p.K+k)*p.OH+oh)*p.OW+ow]))
+					a := flAdderX(p, x, n, g*p.CG+c, oh*p.Stride+kh, ow*p.Stride+kw)
+					sum += float32((a - wv) * flF(dy[((n*p.K+k)*p.OH+oh)*p.OW+ow]))
 				}
 			}
 		}
-		dw[i] = fbits(sum)
+		dw[i] = flBits(sum)
 	})
 }
 
@@ -481,7 +481,7 @@ func BiasAddF32(p F32ChanParams, y, x, b []uint32) {
 	total := p.N * p.C * p.HW
 	_ = y[:total]
 	for i := range total {
-		y[i] = fbits(ff(x[i]) + ff(b[i/p.HW%p.C]))
+		y[i] = flBits(flF(x[i]) + flF(b[i/p.HW%p.C]))
 	}
 }
 
@@ -491,7 +491,7 @@ func BiasAddF32(p F32ChanParams, y, x, b []uint32) {
 func ChannelSumF32(p F32ChanParams, out, dy []uint32) {
 	bp := BNF32Params{N: p.N, C: p.C, HW: p.HW}
 	for c := range p.C {
-		out[c] = fbits(bnF32Sum(p.N*p.HW, func(e uint32) float32 { return ff(dy[bnAddr(bp, c, e)]) }))
+		out[c] = flBits(flSum(p.N*p.HW, func(e uint32) float32 { return flF(dy[flBNAddr(bp, c, e)]) }))
 	}
 }
 
@@ -507,9 +507,9 @@ type AdderScaleParams struct {
 // with ‖dw‖₂² summed by one workgroup of F32BNGroup lanes as bn_f32's sums.
 func AdderGradScaleF32(p AdderScaleParams, out, dw []uint32) {
 	_ = out[:p.N]
-	ss := bnF32Sum(p.N, func(e uint32) float32 { v := ff(dw[e]); return v * v })
+	ss := flSum(p.N, func(e uint32) float32 { v := flF(dw[e]); return v * v })
 	nrm := max(float32(math.Sqrt(float64(ss))), 1e-12)
 	for i := range p.N {
-		out[i] = fbits(ff(dw[i]) / nrm * p.K)
+		out[i] = flBits(flF(dw[i]) / nrm * p.K)
 	}
 }
