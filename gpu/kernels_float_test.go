@@ -290,30 +290,6 @@ func adderF32Cases(rng *rand.Rand, k string) []kcase {
 }
 
 func init() {
-	caseGens["bias_add_f32"] = func(rng *rand.Rand) []kcase { return chanF32Cases(rng, true) }
-	caseGens["channel_sum_f32"] = func(rng *rand.Rand) []kcase { return chanF32Cases(rng, false) }
-}
-
-// chanF32Cases: batch norm's shapes; bias_add_f32 is exact, channel_sum_f32
-// sums up to 20000 values in [-1, 1] in one order (fused adds cannot
-// occur), so it is exact too.
-func chanF32Cases(rng *rand.Rand, add bool) []kcase {
-	var cs []kcase
-	for _, s := range flBNShapes {
-		n, c, hw := s[0], s[1], s[2]
-		t := n * c * hw
-		p := cpu.F32ChanParams{N: uint32(n), C: uint32(c), HW: uint32(hw)}
-		name := fmt.Sprintf("%dx%dx%d", n, c, hw)
-		if add {
-			cs = append(cs, kcase{name: name, params: p, outs: []int{t}, ins: [][]uint32{flUniform(rng, t, -4, 4), flUniform(rng, c, -4, 4)}})
-		} else {
-			cs = append(cs, kcase{name: name, params: p, outs: []int{c}, ins: [][]uint32{flUniform(rng, t, -1, 1)}})
-		}
-	}
-	return cs
-}
-
-func init() {
 	caseGens["adder_grad_scale_f32"] = func(rng *rand.Rand) []kcase {
 		var cs []kcase
 		for _, n := range []int{1, 3, 255, 256, 257, 1000, 4097, 36864} {

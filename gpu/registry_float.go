@@ -36,12 +36,6 @@ var floatKernels = []Kernel{
 			return []uint64{t, c, c, t, t, c, c, c}
 		}),
 		Grid: bnF32Grid},
-	{Name: "bias_add_f32", File: "float.wgsl", Twin: cpu.BiasAddF32, Outputs: 1,
-		Words: words(func(p cpu.F32ChanParams) []uint64 { t := chanF32Total(p); return []uint64{t, t, uint64(p.C)} }),
-		Grid:  grid1D(64, func(p cpu.F32ChanParams) uint32 { return uint32(min(chanF32Total(p), 1<<32-1)) })},
-	{Name: "channel_sum_f32", File: "float.wgsl", Twin: cpu.ChannelSumF32, Outputs: 1,
-		Words: words(func(p cpu.F32ChanParams) []uint64 { return []uint64{uint64(p.C), chanF32Total(p)} }),
-		Grid:  grid1D(cpu.F32BNGroup, func(p cpu.F32ChanParams) uint32 { return p.C * cpu.F32BNGroup })},
 	{Name: "maxpool2d_f32", File: "float.wgsl", Twin: cpu.MaxPool2dF32, Outputs: 2,
 		Words: words(func(p cpu.PoolF32Params) []uint64 { o, i := poolF32Sizes(p); return []uint64{o, o, i} }),
 		Grid:  poolF32OutGrid},
@@ -92,9 +86,6 @@ var (
 
 // bnF32Total is N·C·HW.
 func bnF32Total(p cpu.BNF32Params) uint64 { return mul(p.N, p.C) * uint64(p.HW) }
-
-// chanF32Total is N·C·HW.
-func chanF32Total(p cpu.F32ChanParams) uint64 { return mul(p.N, p.C) * uint64(p.HW) }
 
 // bnF32Grid: one workgroup of cpu.F32BNGroup per channel.
 var bnF32Grid = grid1D(cpu.F32BNGroup, func(p cpu.BNF32Params) uint32 { return p.C * cpu.F32BNGroup })

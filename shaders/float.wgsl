@@ -560,48 +560,6 @@ fn adder2d_bwd_weight_f32(@builtin(global_invocation_id) gid: vec3<u32>, @builti
     adfw_dw[idx] = sum;
 }
 
-// Per-channel bias, NCHW with hw = H·W (or [N, C] with hw = 1).
-struct F32ChanParams {
-    n: u32,   // batch
-    c: u32,   // channels
-    hw: u32,  // H·W
-}
-@group(0) @binding(0) var<uniform> fch_p: F32ChanParams;
-
-// bias_add_f32: y = x + b[c], 1-D grid over n·c·hw. Bindings: y, x, b.
-// Twin: cpu.BiasAddF32.
-@group(0) @binding(1) var<storage, read_write> fba_y: array<f32>;
-@group(0) @binding(2) var<storage, read> fba_x: array<f32>;
-@group(0) @binding(3) var<storage, read> fba_b: array<f32>;
-
-@compute @workgroup_size(64)
-fn bias_add_f32(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let i = linear_index(gid, nwg, 64u);
-    let p = fch_p;
-    if (i >= p.n * p.c * p.hw) { return; }
-    fba_y[i] = fba_x[i] + fba_b[i / p.hw % p.c];
-}
-
-// channel_sum_f32: out[c] = Σ_{n, hw} dy[n, c, hw] (the bias gradient), one
-// workgroup of 256 per channel, summed as bn_f32. Bindings: out, dy.
-// Twin: cpu.ChannelSumF32.
-@group(0) @binding(1) var<storage, read_write> fcs_out: array<f32>;
-@group(0) @binding(2) var<storage, read> fcs_dy: array<f32>;
-
-@compute @workgroup_size(256)
-fn channel_sum_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-                   @builtin(local_invocation_index) l: u32) {
-    let c = wid.x + wid.y * nwg.x;
-    let p = fch_p;
-    if (c >= p.c) { return; }
-    let m = p.n * p.hw;
-    var s = 0.0f;
-    for (var e = l; e < m; e += 256u) { s += fcs_dy[(e / p.hw * p.c + c) * p.hw + e % p.hw]; }
-    bnf_sh[l] = s;
-    bnf_tree(l, false);
-    if (l == 0u) { fcs_out[c] = bnf_sh[0]; }
-}
-
 // adder_grad_scale_f32: AdderNet's adaptive gradient scaling (adder.py),
 // out = dw / max(‖dw‖₂, 1e-12)·k, one workgroup of 256 (‖dw‖₂² summed as
 // bn_f32's sums). Bindings: out, dw. Twin: cpu.AdderGradScaleF32.

@@ -467,34 +467,6 @@ func Adder2dBwdWeightF32(p ConvParams, dw, dy, x, w []uint32) {
 	})
 }
 
-// F32ChanParams is the uniform of bias_add_f32 and channel_sum_f32 (struct
-// F32ChanParams in WGSL): NCHW with HW = H·W, or [N, C] with HW = 1.
-type F32ChanParams struct {
-	N  uint32 // batch
-	C  uint32 // channels
-	HW uint32 // H·W
-}
-
-// BiasAddF32 is the twin of bias_add_f32: y[n, c, hw] = x[n, c, hw] + b[c],
-// one correctly rounded addition (exact agreement).
-func BiasAddF32(p F32ChanParams, y, x, b []uint32) {
-	total := p.N * p.C * p.HW
-	_ = y[:total]
-	for i := range total {
-		y[i] = flBits(flF(x[i]) + flF(b[i/p.HW%p.C]))
-	}
-}
-
-// ChannelSumF32 is the twin of channel_sum_f32, the bias gradient: out[c]
-// = Σ_{n, hw} dy[n, c, hw], in the per-channel order of bn_f32 (256 lanes,
-// then a tree).
-func ChannelSumF32(p F32ChanParams, out, dy []uint32) {
-	bp := BNF32Params{N: p.N, C: p.C, HW: p.HW}
-	for c := range p.C {
-		out[c] = flBits(flSum(p.N*p.HW, func(e uint32) float32 { return flF(dy[flBNAddr(bp, c, e)]) }))
-	}
-}
-
 // AdderScaleParams is the uniform of adder_grad_scale_f32 (struct
 // AdderScaleParams in WGSL).
 type AdderScaleParams struct {
