@@ -80,19 +80,28 @@ func biasGradCases(rng *rand.Rand) []kcase {
 					continue
 				}
 				g := vs.gen(rng, n)
+				cols := s[2] // conv: rows of W = S (one-row images); linear (S = 1): rows of C
+				if s[2] == 1 {
+					cols = s[1]
+				}
+				if s[2] == 49 {
+					cols = 7 // 7x7 images: rows of 7
+				}
 				if i16 == 1 {
-					w := make([]uint32, (n+1)/2)
+					kw := int(cols+1) / 2
+					w := make([]uint32, n/int(cols)*kw)
 					for i := range n {
 						v := uint32(uint16(int16(int32(g[i]))))
 						if vs.name == "extremes" {
 							v = uint32(uint16(i16Extremes[i%len(i16Extremes)]))
 						}
-						w[i/2] |= v << (16 * (i % 2))
+						r, j := i/int(cols), i%int(cols)
+						w[r*kw+j/2] |= v << (16 * (j % 2))
 					}
 					g = w
 				}
 				cs = append(cs, kcase{name: fmt.Sprintf("%v/i16=%d/%s", s, i16, vs.name),
-					params: cpu.BiasGradParams{N: s[0], C: s[1], S: s[2], I16: i16},
+					params: cpu.BiasGradParams{N: s[0], C: s[1], S: s[2], I16: i16, Cols: cols},
 					outs:   []int{2 * int(s[1])}, ins: [][]uint32{g}})
 			}
 		}

@@ -16,12 +16,13 @@ var nn1Kernels = []Kernel{
 		Grid: grid1D(64, func(p cpu.BiasParams) uint32 { return uint32(min(biasElems(p.N, p.C, p.S), 1<<32-1)) })},
 	{Name: "bias_grad", File: "bias.wgsl", Twin: cpu.BiasGrad, Outputs: 1,
 		Check: checkParams(func(p cpu.BiasGradParams) bool {
-			return p.S > 0 && p.I16 <= 1 && biasElems(p.N, p.C, p.S) < 1<<32 && uint64(p.C)*cpu.BiasGroup < 1<<32
-		}, "want S > 0, i16 0 or 1 and N·C·S < 2^32"),
+			n := biasElems(p.N, p.C, p.S)
+			return p.S > 0 && p.I16 <= 1 && n < 1<<32 && uint64(p.C)*cpu.BiasGroup < 1<<32 && p.Cols > 0 && n%uint64(p.Cols) == 0
+		}, "want S > 0, i16 0 or 1, N·C·S < 2^32 and Cols dividing it"),
 		Words: words(func(p cpu.BiasGradParams) []uint64 {
 			g := biasElems(p.N, p.C, p.S)
-			if p.I16 != 0 {
-				g = (g + 1) / 2
+			if p.I16 != 0 && p.Cols > 0 {
+				g = g / uint64(p.Cols) * uint64((p.Cols+1)/2)
 			}
 			return []uint64{2 * uint64(p.C), g}
 		}),

@@ -83,7 +83,8 @@ struct BiasGradParams {
     n: u32,    // N
     c: u32,    // channels C
     s: u32,    // S
-    i16: u32,  // 1: g is int16 codes (two per word), 0: int32
+    i16: u32,  // 1: g is int16 codes, two per word along rows of cols values, 0: int32
+    cols: u32, // the last dimension (int16 rows start a new word)
 }
 
 // bias_grad: db[c] = Σ g over the N·S elements of channel c, exactly, as
@@ -94,10 +95,11 @@ struct BiasGradParams {
 
 var<workgroup> bias_part: array<vec2<u32>, 64>;
 
-fn bias_grad_load(i: u32, i16: bool) -> i32 {
+fn bias_grad_load(i: u32, i16: bool, cols: u32) -> i32 {
     if (i16) {
-        let w = bias_grad_g[i / 2u];
-        return bitcast<i32>(w << (16u - 16u * (i % 2u))) >> 16u;
+        let j = i % cols;
+        let w = bias_grad_g[(i / cols) * ((cols + 1u) / 2u) + j / 2u];
+        return bitcast<i32>(w << (16u - 16u * (j % 2u))) >> 16u;
     }
     return bitcast<i32>(bias_grad_g[i]);
 }
@@ -115,7 +117,7 @@ fn bias_grad(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id
     let i16 = p.i16 != 0u;
     var acc = vec2<u32>(0u, 0u);
     for (var k = t; k < n; k += bias_group) {
-        acc = wide_add(acc, wide_from_i32(bias_grad_load(bias_index(k, c, p.c, p.s), i16)));
+        acc = wide_add(acc, wide_from_i32(bias_grad_load(bias_index(k, c, p.c, p.s), i16, p.cols)));
     }
     bias_part[t] = acc;
     workgroupBarrier();

@@ -28,7 +28,8 @@ type BiasGradParams struct {
 	N   uint32 // N
 	C   uint32 // channels C
 	S   uint32 // S
-	I16 uint32 // 1: g is int16 codes (two per word), 0: int32
+	I16  uint32 // 1: g is int16 codes, two per word along rows of Cols values, 0: int32
+	Cols uint32 // the last dimension (int16 rows start a new word)
 }
 
 // BiasF32Params are the params of bias_add_f32 and bias_grad_f32.
@@ -87,7 +88,8 @@ func BiasGrad(p BiasGradParams, db, g []uint32) {
 			i := biasIndex(k, c, p.C, p.S)
 			var v int32
 			if p.I16 != 0 {
-				v = int32(int16(g[i/2] >> (16 * (i % 2))))
+				j := i % p.Cols
+				v = int32(int16(g[i/p.Cols*((p.Cols+1)/2)+j/2] >> (16 * (j % 2))))
 			} else {
 				v = int32(g[i])
 			}
