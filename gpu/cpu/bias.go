@@ -25,9 +25,9 @@ type BiasParams struct {
 
 // BiasGradParams are the params of bias_grad.
 type BiasGradParams struct {
-	N   uint32 // N
-	C   uint32 // channels C
-	S   uint32 // S
+	N    uint32 // N
+	C    uint32 // channels C
+	S    uint32 // S
 	I16  uint32 // 1: g is int16 codes, two per word along rows of Cols values, 0: int32
 	Cols uint32 // the last dimension (int16 rows start a new word)
 }
