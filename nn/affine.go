@@ -417,17 +417,15 @@ func (a *affine) floatOf(r *gpu.Recorder, x *gpu.Tensor) *gpu.Tensor {
 
 // fakeQuant records the PyTorch package's quantizer of width w on float
 // values: ADQ(x, Dec, All) = clip(round(x·2^(Dec-1)), ±(2^(All-1)-1)) /
-// 2^(Dec-1), DQ when All = 0 (round half to even, exact from the float
-// bits: FromF32, the clip with QuantRegrid, ToF32). nil stays nil.
+// 2^(Dec-1) (quant_alldirect_f32), DQ when All = 0 (quant_direct_f32),
+// round half to even. All = 32 clips nothing a float32 code can reach
+// below 2^31 and is taken as DQ too. nil stays nil.
 func (a *affine) fakeQuant(r *gpu.Recorder, x *gpu.Tensor, w Width) *gpu.Tensor {
 	if x == nil {
 		return nil
 	}
-	exp := -(w.Dec - 1)
-	c := a.keep(r.FromF32(x, exp))
-	if w.All > 0 && w.All < 32 {
-		lim := int32(1)<<(w.All-1) - 1
-		c = a.keep(r.QuantRegrid(c, exp, -lim, lim))
+	if w.All == 0 || w.All > 31 {
+		return a.keep(r.QuantDirectF32(x, w.Dec))
 	}
-	return a.keep(r.ToF32(c))
+	return a.keep(r.QuantAllDirectF32(x, w.Dec, w.All))
 }
