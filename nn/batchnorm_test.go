@@ -156,7 +156,7 @@ func TestBatchNormInteger(t *testing.T) {
 					sdyx[ch] += int64(dy[j]) * ref.xhat[j]
 				}
 				for ch := range wantDB {
-					wantDB[ch] = sdy[ch] << 4                 // RoundShr(Σδy, -14 - e1 = -4)
+					wantDB[ch] = sdy[ch] << 4                // RoundShr(Σδy, -14 - e1 = -4)
 					wantDG[ch] = quant.RoundShr(sdyx[ch], 3) // RoundShr(Σδy·x̂, -7 - e1 = 3)
 				}
 				if ps[0].Grad.Exp != -14 || ps[1].Grad.Exp != -14 {
