@@ -1,0 +1,60 @@
+package gpu
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// BenchmarkAdderInt times the integer AdderNet passes (forward, input
+// gradient, weight gradient) on LeNet-5's conv2 geometry, on each backend;
+// one pass per submit, waiting for it. GOP/s counts 2·N·K·OH·OW·(C/G)·KH·KW
+// operations (subtract and accumulate) per pass.
+func BenchmarkAdderInt(b *testing.B) {
+	s := convBenchShapes[0].s
+	for _, be := range []Backend{CPU, WebGPU} {
+		var d *Device
+		if be == CPU {
+			d = openCPUDevice(b)
+		} else if d = tryGPU(b); d == nil {
+			b.Log("no WebGPU adapter: WebGPU not benchmarked")
+			continue
+		}
+		oh, ow := s.out()
+		ops := 2 * float64(s.N*s.K*oh*ow) * float64(s.C/s.Groups*s.KH*s.KW)
+		rng := rand.New(rand.NewPCG(seed, 4))
+		xv := make([]uint8, numElems(s.xShape()))
+		for i := range xv {
+			xv[i] = uint8(rng.IntN(256))
+		}
+		x, err := d.UploadU8(s.xShape(), -7, xv)
+		check(b, err)
+		w, err := d.UploadI8(s.wShape(), -7, randI8(rng, numElems(s.wShape()), "random"))
+		check(b, err)
+		dy, err := d.UploadI8(s.yShape(), -10, randI8(rng, numElems(s.yShape()), "random"))
+		check(b, err)
+		for _, pass := range []struct {
+			name string
+			run  func(r *Recorder) *Tensor
+		}{
+			{"fwd", func(r *Recorder) *Tensor { return r.Adder2dInt(x, w, s.geom()) }},
+			{"bwd_data", func(r *Recorder) *Tensor { return r.Adder2dBwdDataInt(dy, x, w, s.geom()) }},
+			{"bwd_weight", func(r *Recorder) *Tensor { return r.Adder2dBwdWeightInt(dy, x, w, s.geom()) }},
+		} {
+			b.Run(be.String()+"/"+pass.name, func(b *testing.B) {
+				for b.Loop() {
+					r := d.Record()
+					y := pass.run(r)
+					if err := r.Submit(); err != nil {
+						b.Fatal(err)
+					}
+					check(b, d.Wait())
+					y.Release()
+				}
+				b.ReportMetric(ops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GOP/s")
+			})
+		}
+		x.Release()
+		w.Release()
+		dy.Release()
+	}
+}

@@ -1,0 +1,69 @@
+package gpu
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/wageubn/wageubn/gpu/cpu"
+)
+
+// Case generators of the integer AdderNet kernels (nnadder.wgsl), over the
+// conv geometries of kernels_conv_test.go: random codes, the extremes
+// (x = 255 or -128, w = -128 and 127, dy at its dtype's limits) and
+// exponent shifts sx, sw of 0, 1 and 8.
+
+func init() {
+	caseGens["adder2d_i32"] = func(rng *rand.Rand) []kcase { return adderI32Cases(rng, "fwd") }
+	caseGens["adder2d_bwd_data_i32"] = func(rng *rand.Rand) []kcase { return adderI32Cases(rng, "data") }
+	caseGens["adder2d_bwd_weight_i32"] = func(rng *rand.Rand) []kcase { return adderI32Cases(rng, "weight") }
+}
+
+// adderParams returns the kernels' uniform for a conv shape.
+func adderParams(s convShape, sx, sw uint32, lim int32) cpu.AdderI32Params {
+	c := s.params(0)
+	return cpu.AdderI32Params{N: c.N, C: c.C, H: c.H, W: c.W, K: c.K, KH: c.KH, KW: c.KW, OH: c.OH, OW: c.OW,
+		Stride: c.Stride, Pad: c.Pad, CG: c.CG, KG: c.KG, SX: sx, SW: sw, Lim: lim}
+}
+
+func adderI32Cases(rng *rand.Rand, which string) []kcase {
+	words := func(n int, f func() int32) []uint32 {
+		out := make([]uint32, n)
+		for i := range out {
+			out[i] = uint32(f())
+		}
+		return out
+	}
+	var cases []kcase
+	for si, s := range convShapes {
+		for vi, vals := range []string{"random", "extreme", "i16", "shifted"} {
+			sx, sw, lim := uint32(0), uint32(0), int32(128)
+			xf := func() int32 { return int32(rng.IntN(256)) }
+			wf := func() int32 { return int32(rng.IntN(256)) - 128 }
+			dyf := func() int32 { return int32(rng.IntN(255)) - 127 }
+			switch vals {
+			case "extreme":
+				xf = func() int32 { return []int32{255, 0, -128}[rng.IntN(3)] }
+				wf = func() int32 { return []int32{-128, 127}[rng.IntN(2)] }
+				dyf = func() int32 { return []int32{-1 << 31, 1<<31 - 1, 0}[rng.IntN(3)] }
+			case "i16":
+				dyf = func() int32 { return int32(rng.IntN(1<<16)) - 1<<15 }
+			case "shifted":
+				sx, sw, lim = []uint32{1, 0, 8}[si%3], []uint32{0, 1, 0}[si%3], []int32{256, 256, 1 << 15}[si%3]
+			}
+			oh, ow := s.out()
+			nx, nw, ny := s.N*s.C*s.H*s.W, s.K*(s.C/s.Groups)*s.KH*s.KW, s.N*s.K*oh*ow
+			p := adderParams(s, sx, sw, lim)
+			x, w, dy := words(nx, xf), words(nw, wf), words(ny, dyf)
+			name := fmt.Sprintf("%v/%s/%d", s, vals, vi)
+			switch which {
+			case "fwd":
+				cases = append(cases, kcase{name: name, params: p, outs: []int{ny}, ins: [][]uint32{x, w}})
+			case "data":
+				cases = append(cases, kcase{name: name, params: p, outs: []int{2 * nx}, ins: [][]uint32{dy, x, w}})
+			default:
+				cases = append(cases, kcase{name: name, params: p, outs: []int{2 * nw}, ins: [][]uint32{dy, x, w}})
+			}
+		}
+	}
+	return cases
+}

@@ -1,0 +1,159 @@
+package gpu
+
+import (
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// Wrapper-level tests of the integer AdderNet kernels against plain int64
+// loops (AdderNet's rules, adder.py, on codes), on every backend.
+
+// adderIntRef returns y, dx and dw of AdderNet on codes x, w, dy with
+// shifts sx, sw and the HardTanh bound lim.
+func adderIntRef(s convShape, x, w, dy []int64, sx, sw uint, lim int64) (y, dx, dw []int64) {
+	oh, ow := s.out()
+	cg, kg := s.C/s.Groups, s.K/s.Groups
+	y = make([]int64, s.N*s.K*oh*ow)
+	dx = make([]int64, len(x))
+	dw = make([]int64, len(w))
+	for n := 0; n < s.N; n++ {
+		for k := 0; k < s.K; k++ {
+			g := k / kg
+			for oy := 0; oy < oh; oy++ {
+				for ox := 0; ox < ow; ox++ {
+					yi := ((n*s.K+k)*oh+oy)*ow + ox
+					for c := 0; c < cg; c++ {
+						ch := g*cg + c
+						for i := 0; i < s.KH; i++ {
+							for j := 0; j < s.KW; j++ {
+								iy, ix := oy*s.Stride-s.Pad+i, ox*s.Stride-s.Pad+j
+								wi := ((k*cg+c)*s.KH+i)*s.KW + j
+								wv := w[wi] << sw
+								xv, in := int64(0), iy >= 0 && iy < s.H && ix >= 0 && ix < s.W
+								xi := ((n*s.C+ch)*s.H+iy)*s.W + ix
+								if in {
+									xv = x[xi] << sx
+									dx[xi] += min(max(wv-xv, -lim), lim) * dy[yi]
+								}
+								d := xv - wv
+								y[yi] -= max(d, -d)
+								dw[wi] += d * dy[yi]
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return y, dx, dw
+}
+
+// TestAdderInt: Adder2dInt, Adder2dBwdDataInt and Adder2dBwdWeightInt equal
+// the int64 reference for U8 activations (exponent -7) against I8 weights
+// (-7, and -8 for a shift), with I16 E2-like codes carrying a Scale.
+func TestAdderInt(t *testing.T) {
+	for _, d := range devices(t) {
+		for si, s := range convShapes {
+			for _, we := range []int{-7, -8} {
+				rng := rand.New(rand.NewPCG(seed, uint64(si)))
+				oh, ow := s.out()
+				x8 := make([]uint8, s.N*s.C*s.H*s.W)
+				w8 := make([]int8, s.K*(s.C/s.Groups)*s.KH*s.KW)
+				dy16 := make([]int16, s.N*s.K*oh*ow)
+				x, w, dy := make([]int64, len(x8)), make([]int64, len(w8)), make([]int64, len(dy16))
+				for i := range x8 {
+					x8[i] = uint8(rng.IntN(256))
+					x[i] = int64(x8[i])
+				}
+				for i := range w8 {
+					w8[i] = int8(rng.IntN(255) - 127)
+					w[i] = int64(w8[i])
+				}
+				for i := range dy16 {
+					dy16[i] = int16(rng.IntN(255)-127) * 128
+					dy[i] = int64(dy16[i])
+				}
+				sx, e := uint(0), -7
+				if we == -8 {
+					sx, e = 1, -8
+				}
+				wantY, wantDX, wantDW := adderIntRef(s, x, w, dy, sx, 0, int64(1)<<-e)
+				xt, err := d.UploadU8(s.xShape(), -7, x8)
+				check(t, err)
+				wt, err := d.UploadI8(s.wShape(), we, w8)
+				check(t, err)
+				dyt, err := d.UploadI16(s.yShape(), -20, dy16)
+				check(t, err)
+				sc, err := d.UploadI32([]int{1}, 0, []int32{5})
+				check(t, err)
+				dyt.Scale = sc
+				r := d.Record()
+				y := r.Adder2dInt(xt, wt, s.geom())
+				dx := r.Adder2dBwdDataInt(dyt, xt, wt, s.geom())
+				dw := r.Adder2dBwdWeightInt(dyt, xt, wt, s.geom())
+				if err := r.Submit(); err != nil {
+					t.Fatal(err)
+				}
+				if y.Exp != e || dx.Exp != e-20 || dw.Exp != e-20 || dx.Scale != sc || dw.Scale != sc || dx.DType() != I64 {
+					t.Fatalf("%v: exponents y %v dx %v dw %v, want %d and %d with dy's Scale", s, y, dx, dw, e, e-20)
+				}
+				gy, err := y.DownloadI32()
+				check(t, err)
+				for i, v := range gy {
+					if int64(v) != wantY[i] {
+						t.Fatalf("%v %v w.Exp %d: y[%d] = %d, want %d", d.Backend(), s, we, i, v, wantY[i])
+					}
+				}
+				gdx, err := dx.DownloadI64()
+				check(t, err)
+				if !slices.Equal(gdx, wantDX) {
+					t.Fatalf("%v %v w.Exp %d: dx differs", d.Backend(), s, we)
+				}
+				gdw, err := dw.DownloadI64()
+				check(t, err)
+				if !slices.Equal(gdw, wantDW) {
+					t.Fatalf("%v %v w.Exp %d: dw differs", d.Backend(), s, we)
+				}
+				for _, tt := range []*Tensor{xt, wt, dyt, sc, y, dx, dw} {
+					tt.Release()
+				}
+			}
+		}
+	}
+}
+
+// TestAdderIntValidation: bad dtypes, shapes, exponents and bounds are
+// refused before anything is recorded.
+func TestAdderIntValidation(t *testing.T) {
+	d := openCPUDevice(t)
+	s := convShapes[2]
+	x, _ := d.UploadU8(s.xShape(), -7, make([]uint8, s.N*s.C*s.H*s.W))
+	w, _ := d.UploadI8(s.wShape(), -7, make([]int8, s.K*s.C*s.KH*s.KW))
+	w20, _ := d.UploadI8(s.wShape(), -20, make([]int8, s.K*s.C*s.KH*s.KW))
+	xi, _ := d.UploadI32(s.xShape(), -7, make([]int32, s.N*s.C*s.H*s.W))
+	dyBad, _ := d.UploadI16([]int{1, 1, 1, 1}, 0, []int16{1})
+	// A 2400x2400 window: 5,760,000·383 terms can exceed 2^31.
+	big, _ := d.UploadU8([]int{1, 1, 2400, 2400}, -7, make([]uint8, 2400*2400))
+	wBig, _ := d.UploadI8([]int{1, 1, 2400, 2400}, -7, make([]int8, 2400*2400))
+	bigDy, _ := d.UploadI32([]int{1, 1, 1, 1}, 0, []int32{1})
+	for name, f := range map[string]func(r *Recorder) *Tensor{
+		"x I32":     func(r *Recorder) *Tensor { return r.Adder2dInt(xi, w, s.geom()) },
+		"exp gap":   func(r *Recorder) *Tensor { return r.Adder2dInt(x, w20, s.geom()) },
+		"dy shape":  func(r *Recorder) *Tensor { return r.Adder2dBwdDataInt(dyBad, x, w, s.geom()) },
+		"nil dy":    func(r *Recorder) *Tensor { return r.Adder2dBwdWeightInt(nil, x, w, s.geom()) },
+		"geometry":  func(r *Recorder) *Tensor { return r.Adder2dInt(x, w, ConvGeom{Stride: 1, Groups: 2}) },
+		"int32 sum": func(r *Recorder) *Tensor { return r.Adder2dInt(big, wBig, ConvGeom{Stride: 1, Groups: 1}) },
+	} {
+		r := d.Record()
+		if f(r) != nil || !(errors.Is(r.Err(), ErrShape) || errors.Is(r.Err(), ErrTooLarge)) {
+			t.Errorf("%s: err %v", name, r.Err())
+		}
+	}
+	// The weight gradient of the same window is one int64 term per weight.
+	r := d.Record()
+	if r.Adder2dBwdWeightInt(bigDy, big, wBig, ConvGeom{Stride: 1, Groups: 1}) == nil {
+		t.Errorf("I32 dy, one term: %v", r.Err())
+	}
+}

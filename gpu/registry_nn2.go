@@ -1,0 +1,27 @@
+package gpu
+
+import "github.com/wageubn/wageubn/gpu/cpu"
+
+// nn2Kernels: the integer AdderNet kernels of nn.Adder2d (shaders/nnadder.wgsl,
+// gpu/cpu/nnadder.go, wrappers in ops_nn2.go).
+var nn2Kernels = []Kernel{
+	{Name: "adder2d_i32", File: "nnadder.wgsl", Twin: cpu.Adder2dI32, Outputs: 1,
+		Words: words(func(p cpu.AdderI32Params) []uint64 {
+			return []uint64{adderOutElems(p), adderInElems(p), adderWElems(p)}
+		}),
+		Grid: grid1D(64, func(p cpu.AdderI32Params) uint32 { return uint32(adderOutElems(p)) })},
+	{Name: "adder2d_bwd_data_i32", File: "nnadder.wgsl", Twin: cpu.Adder2dBwdDataI32, Outputs: 1,
+		Words: words(func(p cpu.AdderI32Params) []uint64 {
+			return []uint64{2 * adderInElems(p), adderOutElems(p), adderInElems(p), adderWElems(p)}
+		}),
+		Grid: grid1D(64, func(p cpu.AdderI32Params) uint32 { return uint32(adderInElems(p)) })},
+	{Name: "adder2d_bwd_weight_i32", File: "nnadder.wgsl", Twin: cpu.Adder2dBwdWeightI32, Outputs: 1,
+		Words: words(func(p cpu.AdderI32Params) []uint64 {
+			return []uint64{2 * adderWElems(p), adderOutElems(p), adderInElems(p), adderWElems(p)}
+		}),
+		Grid: grid1D(64, func(p cpu.AdderI32Params) uint32 { return uint32(adderWElems(p)) })},
+}
+
+func adderInElems(p cpu.AdderI32Params) uint64  { return mul(p.N, p.C) * mul(p.H, p.W) }
+func adderOutElems(p cpu.AdderI32Params) uint64 { return mul(p.N, p.K) * mul(p.OH, p.OW) }
+func adderWElems(p cpu.AdderI32Params) uint64   { return mul(p.K, p.CG) * mul(p.KH, p.KW) }
