@@ -254,14 +254,72 @@ func (l *ReLU) Backward(p *Pass, grad *gpu.Tensor) []*gpu.Tensor {
 	return []*gpu.Tensor{l.held.add(r.ActBwd(e, l.mask))}
 }
 
-// forwardFloat records the float and fake-quant forward.
-func (l *ReLU) forwardFloat(r *gpu.Recorder, x *gpu.Tensor) *gpu.Tensor {
-	r.Fail(fmt.Errorf("%w: %s %s: float mode needs the float kernels", ErrConfig, l.Kind(), l.name))
-	return nil
+// floatValues returns x as F32 values for a float or fake-quant layer:
+// F32 as it is, integer codes converted exactly (ToF32; codes beyond 2^24
+// round), I64 codes through the 16-bit flag quantizer first (15
+// significant bits, the Scale carrying the magnitude). New tensors go to h.
+func floatValues(r *gpu.Recorder, x *gpu.Tensor, h *heldTensors) *gpu.Tensor {
+	if x == nil {
+		r.Fail(fmt.Errorf("%w: nil input", ErrNetwork))
+		return nil
+	}
+	switch x.DType() {
+	case gpu.F32:
+		return x
+	case gpu.I64:
+		c := h.scaled(r.QuantFlag(x, h.add(r.MaxAbsI64(x)), 16))
+		if c == nil {
+			return nil
+		}
+		return h.add(r.ToF32(c))
+	default:
+		return h.add(r.ToF32(x))
+	}
 }
 
-// backwardFloat records the float and fake-quant backward.
+// fakeQuant returns the PyTorch package's quantizer of width w on x
+// (golden README): the symmetric all-direct quantizer ADQ(x, Dec, All)
+// when iostrict (All = 0: no clip), else the direct quantizer DQ(x, Dec).
+func fakeQuant(r *gpu.Recorder, x *gpu.Tensor, w Width, iostrict bool, h *heldTensors) *gpu.Tensor {
+	if iostrict {
+		return h.add(r.QuantAllDirectF32(x, w.Dec, w.All))
+	}
+	return h.add(r.QuantDirectF32(x, w.Dec))
+}
+
+// forwardFloat records the float forward (ReluF32, Relu6F32) and the
+// fake-quant one of the golden README: y = ADQ(relu(ADQ(x, Input)), Acti)
+// with iostrict, y = DQ(relu(x), Acti.Dec) without; the mask is that of
+// relu on the (quantized) input.
+func (l *ReLU) forwardFloat(r *gpu.Recorder, x *gpu.Tensor) *gpu.Tensor {
+	xf := floatValues(r, x, &l.held)
+	if xf == nil {
+		return nil
+	}
+	fq := l.mode == cmFakeQuant
+	if fq && l.cfg.IOStrict {
+		xf = fakeQuant(r, xf, l.cfg.Bits.Input, true, &l.held)
+	}
+	var y, mask *gpu.Tensor
+	if l.six {
+		y, mask = r.Relu6F32(xf)
+	} else {
+		y, mask = r.ReluF32(xf)
+	}
+	l.held.add(y, mask)
+	l.fmask = mask
+	if fq && y != nil {
+		y = fakeQuant(r, y, l.cfg.Bits.Acti, l.cfg.IOStrict, &l.held)
+	}
+	return y
+}
+
+// backwardFloat records the float and fake-quant backward: the gradient
+// (as F32 values) where the mask is set (straight-through quantizers).
 func (l *ReLU) backwardFloat(r *gpu.Recorder, grad *gpu.Tensor) *gpu.Tensor {
-	r.Fail(fmt.Errorf("%w: %s %s: float mode needs the float kernels", ErrConfig, l.Kind(), l.name))
-	return nil
+	g := floatValues(r, grad, &l.held)
+	if g == nil {
+		return nil
+	}
+	return l.held.add(r.ReluBwdF32(g, l.fmask))
 }
