@@ -151,14 +151,26 @@ func (l *Pool) Backward(p *Pass, grad *gpu.Tensor) []*gpu.Tensor {
 	return []*gpu.Tensor{l.held.add(r.Avgpool2dBwd(d, l.g, l.in))}
 }
 
-// forwardFloat records the float pool.
+// forwardFloat records the float pool (count_include_pad for averages).
 func (l *Pool) forwardFloat(r *gpu.Recorder, x *gpu.Tensor) *gpu.Tensor {
-	r.Fail(fmt.Errorf("%w: %s %s: float mode needs the float kernels", ErrConfig, l.kind, l.name))
-	return nil
+	if l.kind == KindMaxPool2d {
+		y, arg := r.Maxpool2dF32(x, l.g)
+		l.held.add(y, arg)
+		l.arg = arg
+		return y
+	}
+	return l.held.add(r.Avgpool2dF32(x, l.g, true))
 }
 
-// backwardFloat records the float pool's backward.
+// backwardFloat records the float pool's backward (the gradient as F32
+// values).
 func (l *Pool) backwardFloat(r *gpu.Recorder, grad *gpu.Tensor) *gpu.Tensor {
-	r.Fail(fmt.Errorf("%w: %s %s: float mode needs the float kernels", ErrConfig, l.kind, l.name))
-	return nil
+	g := floatValues(r, grad, &l.held)
+	if g == nil {
+		return nil
+	}
+	if l.kind == KindMaxPool2d {
+		return l.held.add(r.Maxpool2dBwdF32(g, l.arg, l.g, l.in))
+	}
+	return l.held.add(r.Avgpool2dBwdF32(g, l.g, l.in, true))
 }
