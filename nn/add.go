@@ -94,8 +94,11 @@ func (l *Add) Backward(p *Pass, grad *gpu.Tensor) []*gpu.Tensor {
 	return []*gpu.Tensor{grad, grad}
 }
 
-// forwardFloat records the float add.
+// forwardFloat records the float add (both inputs as F32 values).
 func (l *Add) forwardFloat(r *gpu.Recorder, a, b *gpu.Tensor) *gpu.Tensor {
-	r.Fail(fmt.Errorf("%w: Add %s: float mode needs the float kernels", ErrConfig, l.name))
-	return nil
+	af, bf := floatValues(r, a, &l.held), floatValues(r, b, &l.held)
+	if af == nil || bf == nil {
+		return nil
+	}
+	return l.held.add(r.AddF32(af, bf))
 }
