@@ -313,14 +313,63 @@ func (l *BatchNorm) Backward(p *Pass, grad *gpu.Tensor) []*gpu.Tensor {
 	return []*gpu.Tensor{g.DZ}
 }
 
-// forwardFloat records the float and fake-quant forward.
+// forwardFloat records the float forward (BNF32 with batch statistics
+// and the running update, momentum 1 - BNDecay, in training; BNEvalF32 in
+// evaluation) or the fake-quant one of the PyTorch package (golden README
+// batchnorm2d): always the running statistics, nothing updated,
+//
+//	y = ADQ(BN(ADQ(x), ADQ(γ), ADQ(β), ADQ(μ), ADQ(σ²)), out)
+//
+// with the BNIn, BNWeight, BNBias, BNMean, BNVar and BNOut widths when
+// iostrict (without: x as it is, DQ of the parameters and the output),
+// eps 1e-5.
 func (l *BatchNorm) forwardFloat(r *gpu.Recorder, x *gpu.Tensor) *gpu.Tensor {
-	r.Fail(fmt.Errorf("%w: %s %s: float mode needs the float kernels", ErrConfig, l.kind, l.name))
-	return nil
+	xf := floatValues(r, x, &l.held)
+	if xf == nil {
+		return nil
+	}
+	g, b, rm, rv := l.weight.Value, l.bias.Value, l.runMean.Value, l.runVar.Value
+	if l.mode == cmFakeQuant {
+		bits, io := l.cfg.Bits, l.cfg.IOStrict
+		if io {
+			xf = fakeQuant(r, xf, bits.BNIn, true, &l.held)
+		}
+		g = fakeQuant(r, g, bits.BNWeight, io, &l.held)
+		b = fakeQuant(r, b, bits.BNBias, io, &l.held)
+		rm = fakeQuant(r, rm, bits.BNMean, io, &l.held)
+		rv = fakeQuant(r, rv, bits.BNVar, io, &l.held)
+		y := l.held.add(r.BNEvalF32(xf, g, b, rm, rv, l.eps))
+		if y == nil {
+			return nil
+		}
+		l.fx, l.fgamma, l.fmean, l.fvar, l.train = xf, g, rm, rv, false
+		return fakeQuant(r, y, bits.BNOut, io, &l.held)
+	}
+	if !l.train {
+		y := l.held.add(r.BNEvalF32(xf, g, b, rm, rv, l.eps))
+		l.fx, l.fgamma, l.fmean, l.fvar = xf, g, rm, rv
+		return y
+	}
+	y, mean, variance := r.BNF32(xf, g, b, rm, rv, l.eps, float32(1-l.cfg.BNDecay))
+	l.held.add(y, mean, variance)
+	l.fx, l.fgamma, l.fmean, l.fvar = xf, g, mean, variance
+	return y
 }
 
-// backwardFloat records the float and fake-quant backward.
+// backwardFloat records the float backward (BNBwdF32: through the batch
+// statistics in float training, with fixed statistics otherwise) and sets
+// the F32 gradients of weight and bias.
 func (l *BatchNorm) backwardFloat(r *gpu.Recorder, grad *gpu.Tensor) *gpu.Tensor {
-	r.Fail(fmt.Errorf("%w: %s %s: float mode needs the float kernels", ErrConfig, l.kind, l.name))
-	return nil
+	g := floatValues(r, grad, &l.held)
+	if g == nil {
+		return nil
+	}
+	dx, dg, db := r.BNBwdF32(g, l.fx, l.fgamma, l.fmean, l.fvar, l.eps, l.train)
+	if dx == nil {
+		return nil
+	}
+	l.held.add(dx)
+	l.grads.add(dg, db)
+	l.weight.Grad, l.bias.Grad = dg, db
+	return dx
 }
