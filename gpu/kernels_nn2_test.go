@@ -2,6 +2,7 @@ package gpu
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/wageubn/wageubn/gpu/cpu"
@@ -16,6 +17,48 @@ func init() {
 	caseGens["adder2d_i32"] = func(rng *rand.Rand) []kcase { return adderI32Cases(rng, "fwd") }
 	caseGens["adder2d_bwd_data_i32"] = func(rng *rand.Rand) []kcase { return adderI32Cases(rng, "data") }
 	caseGens["adder2d_bwd_weight_i32"] = func(rng *rand.Rand) []kcase { return adderI32Cases(rng, "weight") }
+	caseGens["shift_f32_i8"] = shiftF32Cases
+}
+
+// shiftF32Cases: E1 on float32 bits, shapes 1, odd, a tile edge and large;
+// normal values of several scales, exact ties of the code grid, a max
+// that is a power of two or at sqrt(2) boundaries, subnormals, zeros, and
+// an input Scale.
+func shiftF32Cases(rng *rand.Rand) []kcase {
+	var cases []kcase
+	for _, sh := range [][2]int{{1, 1}, {5, 7}, {3, 64}, {33, 129}, {300, 257}} {
+		rows, k := sh[0], sh[1]
+		n := rows * k
+		for vi, vals := range []string{"normal", "ties", "pow2", "subnormal", "zero"} {
+			x := make([]float32, n)
+			for i := range x {
+				switch vals {
+				case "normal":
+					x[i] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(9)-6)))
+				case "ties": // (j + 1/2)·2^-10 with max about 2^-3: codes at ties of 2^-10
+					x[i] = float32((float64(rng.IntN(255)-127) + 0.5) * math.Ldexp(1, -10))
+				case "pow2":
+					x[i] = float32(math.Ldexp(float64(rng.IntN(3)-1), rng.IntN(5)-2))
+				case "subnormal":
+					x[i] = math.Float32frombits(uint32(rng.IntN(1 << 23)))
+					if rng.IntN(2) == 0 {
+						x[i] = -x[i]
+					}
+				}
+			}
+			var mx uint32
+			in := make([]uint32, n)
+			for i, v := range x {
+				in[i] = math.Float32bits(v)
+				mx = max(mx, in[i]&0x7FFFFFFF)
+			}
+			has := uint32(vi % 2)
+			p := cpu.ShiftParams{Rows: uint32(rows), K: uint32(k), KW: uint32((k + 3) / 4), HasScale: has}
+			cases = append(cases, kcase{name: fmt.Sprintf("%dx%d/%s", rows, k, vals), params: p,
+				outs: []int{rows * ((k + 3) / 4), 1}, ins: [][]uint32{in, {mx}, {0xFFFFFFFB}}}) // in_scale -5
+		}
+	}
+	return cases
 }
 
 // adderParams returns the kernels' uniform for a conv shape.

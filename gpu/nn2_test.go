@@ -2,9 +2,12 @@ package gpu
 
 import (
 	"errors"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/wageubn/wageubn/quant"
 )
 
 // Wrapper-level tests of the integer AdderNet kernels against plain int64
@@ -155,5 +158,61 @@ func TestAdderIntValidation(t *testing.T) {
 	r := d.Record()
 	if r.Adder2dBwdWeightInt(bigDy, big, wBig, ConvGeom{Stride: 1, Groups: 1}) == nil {
 		t.Errorf("I32 dy, one term: %v", r.Err())
+	}
+}
+
+// TestQuantShiftF32: on float32 values of many scales, with ties of the
+// code grid and subnormals, the device E1 equals quant.Shift(x, 8): the
+// same codes and exponent; a zero tensor gives zeros.
+func TestQuantShiftF32(t *testing.T) {
+	for _, d := range devices(t) {
+		rng := rand.New(rand.NewPCG(seed, 77))
+		for trial := range 6 {
+			shape := []int{3, 5, 1 + trial*37}
+			n := numElems(shape)
+			x := make([]float32, n)
+			for i := range x {
+				switch trial {
+				case 0:
+					x[i] = float32(rng.NormFloat64() * 1e-3)
+				case 1: // ties at the code grid of R = 2^-2
+					x[i] = float32((float64(rng.IntN(200)-100) + 0.5) * math.Ldexp(1, -9))
+				case 2:
+					x[i] = math.Float32frombits(uint32(rng.IntN(1<<23)) | uint32(rng.IntN(2))<<31)
+				case 3:
+					x[i] = float32(rng.NormFloat64() * 1e30)
+				case 4:
+					x[i] = float32(rng.NormFloat64() * math.Pow(2, float64(rng.IntN(40)-20)))
+				}
+			}
+			want, err := quant.Shift(x, 8)
+			check(t, err)
+			xt, err := d.UploadF32(shape, 0, x)
+			check(t, err)
+			r := d.Record()
+			m := r.MaxAbsF32(xt)
+			e := r.QuantShiftF32(xt, m)
+			if err := r.Submit(); err != nil {
+				t.Fatal(err)
+			}
+			codes, err := e.DownloadI8()
+			check(t, err)
+			sc, err := e.Scale.DownloadI32()
+			check(t, err)
+			for i, c := range codes {
+				if int32(c) != want.Q[i] {
+					t.Fatalf("%v trial %d: code[%d] = %d for %g, want %d", d.Backend(), trial, i, c, x[i], want.Q[i])
+				}
+			}
+			if trial != 5 && int(sc[0]) != want.Exp {
+				t.Fatalf("%v trial %d: scale %d, want %d", d.Backend(), trial, sc[0], want.Exp)
+			}
+			if trial == 5 && sc[0] != -7 {
+				t.Fatalf("zero tensor: scale %d, want -7", sc[0])
+			}
+			for _, tt := range []*Tensor{xt, m, e, e.Scale} {
+				tt.Release()
+			}
+		}
 	}
 }

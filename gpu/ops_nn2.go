@@ -175,3 +175,27 @@ func (r *Recorder) adderBwd(k string, dy, x, w *Tensor, geom ConvGeom) *Tensor {
 	g.Scale = dy.Scale
 	return g
 }
+
+// QuantShiftF32 records shift_f32_i8, E1 (QuantShift) on float32 values,
+// exactly as quant.Shift at k = 8 from the float bits: with r = round(log2
+// max|x|) from m (MaxAbsF32's float bits),
+//
+//	code = clamp(round(x·2^(7-r)), -127, 127)
+//
+// as I8 codes of x's shape with Exp = x.Exp and a new Scale holding r - 7
+// (plus x.Scale[0] when x has a Scale). A zero max gives zero codes and
+// Scale -7. x: F32, finite; m: MaxAbsF32(x) (or any max at least max|x|).
+func (r *Recorder) QuantShiftF32(x, m *Tensor) *Tensor {
+	const k = "shift_f32_i8"
+	if r.err != nil {
+		return nil
+	}
+	shapes := shapesOf(x, m)
+	sc, has, err := r.checkScaled(k, shapes, x, m, F32)
+	if err != nil {
+		return r.layerFail(err)
+	}
+	rows, last := rowsOf(x.shape)
+	p := cpu.ShiftParams{Rows: uint32(rows), K: uint32(last), KW: uint32((last + 3) / 4), HasScale: has}
+	return r.scaledOutput(k, shapes, I8, x.shape, x.Exp, p, x, m, sc)
+}

@@ -3,8 +3,12 @@ package gpu
 import "github.com/wageubn/wageubn/gpu/cpu"
 
 // nn2Kernels: the integer AdderNet kernels of nn.Adder2d (shaders/nnadder.wgsl,
-// gpu/cpu/nnadder.go, wrappers in ops_nn2.go).
+// gpu/cpu/nnadder.go) and E1 on float32 values (shaders/nnshift.wgsl,
+// gpu/cpu/nnshift.go); wrappers in ops_nn2.go.
 var nn2Kernels = []Kernel{
+	{Name: "shift_f32_i8", File: "nnshift.wgsl", Twin: cpu.ShiftF32I8, Outputs: 2,
+		Words: words(func(p cpu.ShiftParams) []uint64 { return []uint64{mul(p.Rows, p.KW), 1, mul(p.Rows, p.K), 1, 1} }),
+		Grid:  grid1D(64, func(p cpu.ShiftParams) uint32 { return p.Rows * p.KW })},
 	{Name: "adder2d_i32", File: "nnadder.wgsl", Twin: cpu.Adder2dI32, Outputs: 1,
 		Words: words(func(p cpu.AdderI32Params) []uint64 {
 			return []uint64{adderOutElems(p), adderInElems(p), adderWElems(p)}
