@@ -23,7 +23,7 @@ import (
 // in evaluation BNEvalStats; γ8, β8 = RoundShr(master, 16) without clip
 // (QuantRegrid); BNForward gives y, I32 codes with exponent -14. Backward
 // takes δy as I8 (E1 with its Scale) or I32 codes, an I64 gradient through
-// E1 first and F32 through the flag quantizer and E1 (see errorCodes);
+// E1 first and F32 through E1 on its float bits (see errorCodes);
 // BNBackward gives dγ, dβ (I32 G_BN codes, exponent -14) in Param.Grad and
 // returns δz (I64, exponent δy.Exp - 38 with δy's Scale) for E2 at the
 // previous conv.

@@ -15,8 +15,7 @@ import (
 // the output keeps the input's exponent and Scale. Backward: an I64
 // gradient first goes through E1 (QuantShift), since max pooling only
 // routes values and E1 sits at the activation; I8 (E1, with a Scale) and
-// I32 codes go in as they are; F32 goes through the 16-bit flag quantizer
-// and E1. The result is I32 codes of the input shape with the gradient's
+// I32 codes go in as they are; F32 goes through E1 (QuantShiftF32). The result is I32 codes of the input shape with the gradient's
 // Scale (the average pool folds 1/(KH·KW) into the exponent, see
 // gpu.Recorder.Avgpool2dBwd).
 //

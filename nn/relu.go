@@ -102,9 +102,9 @@ func inputCodes(r *gpu.Recorder, x *gpu.Tensor, exp int, h *heldTensors) *gpu.Te
 // backward takes: I8 codes (E1, with their Scale) as they are; I32 codes
 // as they are when keepI32, else through E1; I64 codes through E1
 // (QuantShift: MaxAbsI64, then int8 codes with a Scale, docs/dataflow.md
-// backward 4); F32 values through the 16-bit flag quantizer (exact to 15
-// significant bits, codes with a Scale) and then E1. Narrow codes are
-// widened first. New tensors go to h.
+// backward 4); F32 values through E1 on their float bits (QuantShiftF32,
+// exactly quant.Shift). Narrow codes are widened first. New tensors go to
+// h.
 func errorCodes(r *gpu.Recorder, g *gpu.Tensor, keepI32 bool, h *heldTensors) *gpu.Tensor {
 	if g == nil {
 		r.Fail(fmt.Errorf("%w: nil gradient", ErrNetwork))
@@ -121,11 +121,7 @@ func errorCodes(r *gpu.Recorder, g *gpu.Tensor, keepI32 bool, h *heldTensors) *g
 	case gpu.I64:
 		return h.scaled(r.QuantShift(g, h.add(r.MaxAbsI64(g))))
 	case gpu.F32:
-		c := h.scaled(r.QuantFlag(g, h.add(r.MaxAbsF32(g)), 16))
-		if c == nil {
-			return nil
-		}
-		return h.scaled(r.QuantShift(c, h.add(r.MaxAbs(c))))
+		return h.scaled(r.QuantShiftF32(g, h.add(r.MaxAbsF32(g))))
 	default:
 		w := h.add(r.ToI32(g))
 		if w == nil {
@@ -143,8 +139,8 @@ func errorCodes(r *gpu.Recorder, g *gpu.Tensor, keepI32 bool, h *heldTensors) *g
 // -(Acti.Dec-1) (-7), clamped to [0, 255] (ActReluQ / ActRelu6Q), keeping
 // the in-range mask. Backward takes the gradient at the activation: E1
 // (QuantShift) of I32 or I64 codes, I8 codes with a Scale as they are
-// (already E1), F32 through the 16-bit flag quantizer and then E1; then
-// ActBwd with the mask. It returns I8 codes with E1's Scale.
+// (already E1), F32 values through E1 on their float bits
+// (QuantShiftF32); then ActBwd with the mask. It returns I8 codes with E1's Scale.
 type ReLU struct {
 	name string
 	six  bool
