@@ -58,3 +58,43 @@ func BenchmarkAdderInt(b *testing.B) {
 		dy.Release()
 	}
 }
+
+// BenchmarkQuantShiftF32 times MaxAbsF32 and QuantShiftF32 (E1 of a float
+// gradient) on a LeNet-sized activation gradient [64, 6, 28, 28], on each
+// backend; GB/s counts the float32 bytes read once.
+func BenchmarkQuantShiftF32(b *testing.B) {
+	shape := []int{64, 6, 28, 28}
+	n := numElems(shape)
+	rng := rand.New(rand.NewPCG(seed, 5))
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(rng.NormFloat64() * 1e-3)
+	}
+	for _, be := range []Backend{CPU, WebGPU} {
+		var d *Device
+		if be == CPU {
+			d = openCPUDevice(b)
+		} else if d = tryGPU(b); d == nil {
+			b.Log("no WebGPU adapter: WebGPU not benchmarked")
+			continue
+		}
+		x, err := d.UploadF32(shape, 0, v)
+		check(b, err)
+		b.Run(be.String(), func(b *testing.B) {
+			for b.Loop() {
+				r := d.Record()
+				m := r.MaxAbsF32(x)
+				e := r.QuantShiftF32(x, m)
+				if err := r.Submit(); err != nil {
+					b.Fatal(err)
+				}
+				check(b, d.Wait())
+				m.Release()
+				e.Scale.Release()
+				e.Release()
+			}
+			b.ReportMetric(4*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+		})
+		x.Release()
+	}
+}
