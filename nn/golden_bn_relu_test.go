@@ -14,6 +14,10 @@ import (
 // package nn wires them: golden.Run(t, "nn", map[string]golden.Handler{
 // "batchnorm2d": goldenBatchNorm2d, "relu": goldenReLU, ...}).
 
+// Referenced here so that the handlers count as used until the package's
+// golden test wires them.
+var _ = []golden.Handler{goldenBatchNorm2d, goldenReLU}
+
 // goldenWidth reads <part>_dec_bit_width and <part>_all_bit_width.
 func goldenWidth(t *testing.T, c golden.Case, part string) nn.Width {
 	t.Helper()
