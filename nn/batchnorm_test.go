@@ -274,3 +274,86 @@ func TestBatchNormIntegerGradients(t *testing.T) {
 		t.Errorf("nil device: %v", err)
 	}
 }
+
+// TestIntegerChainBackends: BatchNorm2d → ReLU → MaxPool2d → AvgPool2d →
+// global average pool in an nn.List, forward and backward in integer mode
+// from an I64 gradient, give identical codes, exponents and Scales on
+// every backend, and the gradient reaches the input. (No residual Add:
+// List.Backward sums the gradients of an output read twice with add_i32,
+// which takes neither the I8 E1 codes nor their Scale.)
+func TestIntegerChainBackends(t *testing.T) {
+	var first [][]int64
+	var firstExp []int
+	for _, d := range everyBackend(t) {
+		t.Run(d.Backend().String(), func(t *testing.T) {
+			cfg := full8(t)
+			var l nn.List
+			bn := must[*nn.BatchNorm](t)(nn.NewBatchNorm2d(d, "bn", cfg, 3))
+			relu := must[*nn.ReLU](t)(nn.NewReLU("relu", cfg))
+			mp := must[*nn.Pool](t)(nn.NewMaxPool2d("mp", 2, 2, 0))
+			ap := must[*nn.Pool](t)(nn.NewAvgPool2d("ap", 3, 1, 1))
+			gp := must[*nn.Pool](t)(nn.NewGlobalAvgPool("gp"))
+			for _, e := range []struct {
+				m  nn.Module
+				in []string
+			}{{bn, nil}, {relu, nil}, {mp, nil}, {ap, nil}, {gp, nil}} {
+				if err := l.Add(e.m, e.in...); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rng := rand.New(rand.NewPCG(21, 21))
+			z := make([]int32, 2*3*6*6)
+			for i := range z {
+				z[i] = int32(rng.IntN(1<<14)) - 1<<13
+			}
+			g := make([]int64, 2*3)
+			for i := range g {
+				g[i] = int64(rng.IntN(1<<30)) - 1<<29
+			}
+			zt := must[*gpu.Tensor](t)(d.UploadI32([]int{2, 3, 6, 6}, -14, z))
+			gt := must[*gpu.Tensor](t)(d.UploadI64([]int{2, 3, 1, 1}, -40, g))
+			p := &nn.Pass{R: d.Record(), Train: true, Seed: 3, Step: 1, GScale: 128}
+			y := l.Forward(p, zt)
+			dz := l.Backward(p, gt)
+			submitOK(t, p)
+			var got [][]int64
+			var exps []int
+			for _, x := range []*gpu.Tensor{y, dz, bn.Params()[0].Grad, bn.Params()[1].Grad} {
+				got = append(got, int64sAny(t, x))
+				exps = append(exps, x.Exp+scaleOf(t, x))
+			}
+			if dz.DType() != gpu.I64 || !slices.Equal(dz.Shape(), []int{2, 3, 6, 6}) {
+				t.Fatalf("input gradient %v", dz)
+			}
+			if first == nil {
+				first, firstExp = got, exps
+				return
+			}
+			for i := range got {
+				if !slices.Equal(got[i], first[i]) || exps[i] != firstExp[i] {
+					t.Errorf("result %d differs between backends", i)
+				}
+			}
+		})
+	}
+}
+
+// int64sAny downloads integer codes of any integer dtype.
+func int64sAny(t *testing.T, x *gpu.Tensor) []int64 {
+	t.Helper()
+	switch x.DType() {
+	case gpu.U8:
+		var out []int64
+		for _, v := range must[[]uint8](t)(x.DownloadU8()) {
+			out = append(out, int64(v))
+		}
+		return out
+	case gpu.I8:
+		var out []int64
+		for _, v := range must[[]int8](t)(x.DownloadI8()) {
+			out = append(out, int64(v))
+		}
+		return out
+	}
+	return int64s(t, x)
+}
