@@ -1,6 +1,7 @@
 package nn_test
 
 import (
+	"math"
 	"testing"
 
 	"github.com/wageubn/wageubn/gpu"
@@ -136,6 +137,60 @@ func goldenReLU(t *testing.T, c golden.Case) {
 			submitOK(t, p)
 			golden.Check(t, c, "output", goldenF32(t, y), c.Output)
 			golden.Check(t, c, "grad_in", goldenF32(t, dx[0]), c.GradIn)
+		})
+	}
+}
+
+// TestFakeQuantNoIOStrict: with iostrict off the fake-quant ReLU is
+// DQ(relu(x), acti) with the mask of relu(x), and the fake-quant BN is
+// DQ(BN_running(x, DQ(γ), DQ(β), DQ(μ), DQ(σ²)), out) (golden README), on
+// every backend.
+func TestFakeQuantNoIOStrict(t *testing.T) {
+	cfg, err := nn.PyTorch.Config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.IOStrict = false
+	dq := func(v float64, k int) float64 { s := math.Ldexp(1, k-1); return math.RoundToEven(v*s) / s }
+	shape := []int{2, 3, 2, 2}
+	x := make([]float32, 24)
+	for i := range x {
+		x[i] = float32(math.Sin(float64(i)*1.7)*1.3 + 0.011)
+	}
+	for _, d := range everyBackend(t) {
+		t.Run(d.Backend().String(), func(t *testing.T) {
+			relu, err := nn.NewReLU("r", cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bn, err := nn.NewBatchNorm2d(d, "bn", cfg, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stats := map[string][]float32{"weight": {1.3, 0.7, 2.2}, "bias": {0.1, -0.25, 0.004}, "running_mean": {0.2, -0.1, 0.05}, "running_var": {1.7, 0.4, 3.1}}
+			for _, p := range bn.Params() {
+				if v, ok := stats[p.Name]; ok {
+					p.Value.Release()
+					p.Value = goldenUpload(t, d, []int{3}, v)
+				}
+			}
+			xt := goldenUpload(t, d, shape, x)
+			p := &nn.Pass{R: d.Record(), Train: true}
+			yr := relu.Forward(p, xt)
+			yb := bn.Forward(p, xt)
+			submitOK(t, p)
+			gr, gb := goldenF32(t, yr), goldenF32(t, yb)
+			for i, v := range x {
+				if want := float32(dq(math.Max(float64(v), 0), 8)); gr[i] != want {
+					t.Fatalf("relu[%d] = %g, want %g", i, gr[i], want)
+				}
+				c := i / 4 % 3
+				q := func(name string) float64 { return dq(float64(stats[name][c]), 8) }
+				want := dq(q("weight")*(float64(v)-q("running_mean"))/math.Sqrt(q("running_var")+1e-5)+q("bias"), 8)
+				if math.Abs(float64(gb[i])-want) > 1e-6 {
+					t.Fatalf("bn[%d] = %g, want %g", i, gb[i], want)
+				}
+			}
 		})
 	}
 }
