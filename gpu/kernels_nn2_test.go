@@ -18,6 +18,55 @@ func init() {
 	caseGens["adder2d_bwd_data_i32"] = func(rng *rand.Rand) []kcase { return adderI32Cases(rng, "data") }
 	caseGens["adder2d_bwd_weight_i32"] = func(rng *rand.Rand) []kcase { return adderI32Cases(rng, "weight") }
 	caseGens["shift_f32_i8"] = shiftF32Cases
+	caseGens["grad_add_i64"] = gradAddCases
+}
+
+// gradAddCases: sizes 1, odd, a workgroup edge and large; I32 and I64
+// operands in every combination, with and without Scales, exponent gaps
+// of 0 to 70 either way, and overflowing shifts and sums.
+func gradAddCases(rng *rand.Rand) []kcase {
+	var cases []kcase
+	for _, n := range []int{1, 7, 64, 65, 4099} {
+		for combo := range 4 {
+			for vi, vals := range []string{"random", "gap", "overflow"} {
+				p := cpu.GradAddParams{N: uint32(n), AWide: uint32(combo & 1), BWide: uint32(combo >> 1),
+					AHasScale: uint32(vi % 2), BHasScale: uint32((vi + combo) % 2),
+					AExp: int32(rng.IntN(40) - 20), BExp: int32(rng.IntN(40) - 20)}
+				p.OutExp = min(p.AExp, p.BExp)
+				aScale, bScale := uint32(int32(rng.IntN(20)-10)), uint32(int32(rng.IntN(20)-10))
+				if vals == "gap" {
+					aScale = uint32(int32(rng.IntN(140) - 70))
+				}
+				operand := func(wide uint32) []uint32 {
+					w := make([]uint32, int(1+wide)*n)
+					for i := range n {
+						var v int64
+						switch vals {
+						case "overflow":
+							v = int64(rng.Uint64())
+							if rng.IntN(3) == 0 {
+								v >>= 40
+							}
+						default:
+							v = int64(rng.IntN(1<<20)) - 1<<19
+							if rng.IntN(5) == 0 {
+								v = 0
+							}
+						}
+						if wide != 0 {
+							w[2*i], w[2*i+1] = cpu.WideWords(v)
+						} else {
+							w[i] = uint32(int32(v))
+						}
+					}
+					return w
+				}
+				cases = append(cases, kcase{name: fmt.Sprintf("n=%d/wide=%d/%s", n, combo, vals), params: p,
+					outs: []int{2 * n, 1}, ins: [][]uint32{operand(p.AWide), operand(p.BWide), {aScale}, {bScale}}})
+			}
+		}
+	}
+	return cases
 }
 
 // shiftF32Cases: E1 on float32 bits, shapes 1, odd, a tile edge and large;

@@ -216,3 +216,68 @@ func TestQuantShiftF32(t *testing.T) {
 		}
 	}
 }
+
+// TestAddGrad: the sum of E1-like I8 codes with a Scale and I64 codes with
+// another equals the exact sum of the values (int64 reference), on every
+// backend; a shift past int64 is flagged.
+func TestAddGrad(t *testing.T) {
+	for _, d := range devices(t) {
+		rng := rand.New(rand.NewPCG(seed, 91))
+		shape := []int{3, 5, 7}
+		n := numElems(shape)
+		a8 := make([]int8, n)
+		b64 := make([]int64, n)
+		for i := range a8 {
+			a8[i] = int8(rng.IntN(255) - 127)
+			b64[i] = int64(rng.IntN(1<<40)) - 1<<39
+		}
+		for _, sc := range [][2]int32{{-3, 11}, {20, -4}, {0, 0}} {
+			at, err := d.UploadI8(shape, -9, a8)
+			check(t, err)
+			bt, err := d.UploadI64(shape, -30, b64)
+			check(t, err)
+			as, err := d.UploadI32([]int{1}, 0, []int32{sc[0]})
+			check(t, err)
+			bs, err := d.UploadI32([]int{1}, 0, []int32{sc[1]})
+			check(t, err)
+			at.Scale, bt.Scale = as, bs
+			r := d.Record()
+			y := r.AddGrad(at, bt)
+			if err := r.Submit(); err != nil {
+				t.Fatal(err)
+			}
+			if y.DType() != I64 || y.Exp != -30 || y.Scale == nil {
+				t.Fatalf("y = %v, want i64 exponent -30 with a Scale", y)
+			}
+			got, err := y.DownloadI64()
+			check(t, err)
+			ys, err := y.Scale.DownloadI32()
+			check(t, err)
+			ea, eb := -9+int(sc[0]), -30+int(sc[1])
+			e := min(ea, eb)
+			if int(ys[0]) != e+30 {
+				t.Fatalf("scale %d, want %d", ys[0], e+30)
+			}
+			for i := range got {
+				want := int64(a8[i])<<(ea-e) + b64[i]<<(eb-e)
+				if got[i] != want {
+					t.Fatalf("%v scales %v: y[%d] = %d, want %d", d.Backend(), sc, i, got[i], want)
+				}
+			}
+			for _, tt := range []*Tensor{at, bt, as, bs, y, y.Scale} {
+				tt.Release()
+			}
+		}
+	}
+	// Overflow: a shift of 60 bits on codes of 2^20 is flagged (Debug).
+	dd, err := Open(Options{Backend: CPU, Debug: true})
+	check(t, err)
+	defer dd.Close()
+	a, _ := dd.UploadI32([]int{2}, 40, []int32{1 << 20, 0})
+	b, _ := dd.UploadI32([]int{2}, -20, []int32{1, 2})
+	r := dd.Record()
+	r.AddGrad(a, b)
+	if err := r.Submit(); !errors.Is(err, ErrOverflow) {
+		t.Errorf("overflowing shift: %v, want ErrOverflow", err)
+	}
+}

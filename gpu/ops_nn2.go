@@ -199,3 +199,73 @@ func (r *Recorder) QuantShiftF32(x, m *Tensor) *Tensor {
 	p := cpu.ShiftParams{Rows: uint32(rows), K: uint32(last), KW: uint32((last + 3) / 4), HasScale: has}
 	return r.scaledOutput(k, shapes, I8, x.shape, x.Exp, p, x, m, sc)
 }
+
+// AddGrad records grad_add_i64, the exact sum of two gradients of one shape
+// whose exponents may depend on the data (E1 codes with a Scale, the I64
+// input gradients of conv and BN with theirs): with e_a = a.Exp (+
+// a.Scale[0]), e_b likewise and e = min(e_a, e_b),
+//
+//	out = a·2^(e_a - e) + b·2^(e_b - e)
+//
+// as I64 codes with Exp = min(a.Exp, b.Exp) and a new Scale holding e -
+// Exp, exactly (the operand on the coarser grid is shifted left). This is
+// the sum of the gradients of an output read by two layers (a residual
+// branch), which add_i32 cannot do: it takes neither narrow or wide codes
+// nor a Scale. a, b: I8, U8, I16, I32 or I64 codes; |Exp| <= 2^20 and
+// Scales within ±2^20. A shift or sum beyond int64 saturates and raises
+// ErrOverflow in the error word.
+func (r *Recorder) AddGrad(a, b *Tensor) *Tensor {
+	const k = "grad_add_i64"
+	if r.err != nil {
+		return nil
+	}
+	shapes := shapesOf(a, b)
+	p := cpu.GradAddParams{}
+	ins := make([]*Tensor, 2)
+	scales := make([]*Tensor, 2)
+	for i, t := range []*Tensor{a, b} {
+		if t == nil || t.dtype == F32 || t.dtype == U32 {
+			return r.layerFail(kernelErr(k, shapes, ErrShape, "operand %d must be integer codes", i))
+		}
+		if err := r.checkTensor(k, shapes, "operand", t, t.dtype, -1); err != nil {
+			return r.layerFail(err)
+		}
+		if t.Exp < -1<<20 || t.Exp > 1<<20 {
+			return r.layerFail(kernelErr(k, shapes, ErrShape, "exponent %d outside ±2^20", t.Exp))
+		}
+		if t.Scale != nil && (t.Scale.dtype != I32 || t.Scale.Len() != 1) {
+			return r.layerFail(kernelErr(k, shapes, ErrShape, "operand %d has a Scale that is not a one-element I32", i))
+		}
+	}
+	if !equalShape(a.shape, b.shape) {
+		return r.layerFail(kernelErr(k, shapes, ErrShape, "operand shapes differ"))
+	}
+	for i, t := range []*Tensor{a, b} {
+		w := t
+		if t.dtype != I64 {
+			w = r.adderWiden(t)
+			if w == nil {
+				return nil
+			}
+		}
+		ins[i], scales[i] = w, t.Scale
+		if t.Scale == nil {
+			scales[i] = w // placeholder binding, unread
+		}
+	}
+	p.N = uint32(a.Len())
+	p.AExp, p.BExp, p.OutExp = int32(a.Exp), int32(b.Exp), int32(min(a.Exp, b.Exp))
+	if a.dtype == I64 {
+		p.AWide = 1
+	}
+	if b.dtype == I64 {
+		p.BWide = 1
+	}
+	if a.Scale != nil {
+		p.AHasScale = 1
+	}
+	if b.Scale != nil {
+		p.BHasScale = 1
+	}
+	return r.scaledOutput(k, shapes, I64, a.shape, int(p.OutExp), p, ins[0], ins[1], scales[0], scales[1])
+}
