@@ -2,10 +2,7 @@ package nn
 
 import (
 	"fmt"
-	"hash/fnv"
-	"math"
 	"math/bits"
-	"math/rand/v2"
 
 	"github.com/wageubn/wageubn/gpu"
 	"github.com/wageubn/wageubn/quant"
@@ -79,7 +76,7 @@ func NewAdder2d(dev *gpu.Device, name string, cfg Config, in, out, kernel int, o
 	cg := in / g.Groups
 	shape := []int{out, cg, kernel, kernel}
 	n := out * cg * kernel * kernel
-	w := adderInitWeights(seed, name+".weight", n, cg*kernel*kernel)
+	w := InitWeights(seed, name+".weight", n, cg*kernel*kernel)
 	l := &Adder2d{name: name, cfg: cfg, geom: gpu.ConvGeom{Stride: g.Stride, Pad: g.Padding, Groups: g.Groups},
 		weight: &Param{Name: "weight", Shape: shape, Trainable: true, Decay: true},
 		log2t:  &Param{Name: "weight_log2_t", Shape: []int{1}, Trainable: cfg.Retrain},
@@ -131,24 +128,6 @@ func (l *Adder2d) toDomain(integer bool) error {
 		}
 	}
 	return nil
-}
-
-// adderInitWeights draws n values of Q(TruncNormal(0, 1/sqrt(fanIn)), 16)
-// from a PCG seeded by (seed, FNV-1a 64 of key).
-func adderInitWeights(seed uint64, key string, n, fanIn int) []float32 {
-	h := fnv.New64a()
-	h.Write([]byte(key))
-	rng := rand.New(rand.NewPCG(seed, h.Sum64()))
-	sd := 1 / math.Sqrt(float64(fanIn))
-	w := make([]float32, n)
-	for i := range w {
-		v := rng.NormFloat64()
-		for math.Abs(v) > 2 {
-			v = rng.NormFloat64()
-		}
-		w[i] = float32(math.RoundToEven(v*sd*(1<<15)) / (1 << 15))
-	}
-	return w
 }
 
 // Name returns the layer's name.
@@ -277,7 +256,7 @@ func (l *Adder2d) backwardInteger(p *Pass, grad *gpu.Tensor) []*gpu.Tensor {
 		return nil
 	}
 	m := l.held.add(r.MaxAbsI64(t))
-	key := quant.RNGKey{Seed: p.Seed, Step: p.Step, Tensor: tensorID(l.name + ".weight")}
+	key := quant.RNGKey{Seed: p.Seed, Step: p.Step, Tensor: ParamTensorID(l.name + ".weight")}
 	var g *gpu.Tensor
 	if l.cfg.GKeepsMagnitude {
 		g = r.QuantConstMag(t, m, key)
@@ -330,10 +309,3 @@ func flagCodes(r *gpu.Recorder, g *gpu.Tensor, bits int, h *heldTensors) *gpu.Te
 	}
 }
 
-// tensorID is the stable per-parameter id of the stochastic-rounding key
-// (method.md A3): FNV-1a 32 of the parameter's full key.
-func tensorID(key string) uint32 {
-	h := fnv.New32a()
-	h.Write([]byte(key))
-	return h.Sum32()
-}
