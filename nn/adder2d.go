@@ -308,4 +308,3 @@ func flagCodes(r *gpu.Recorder, g *gpu.Tensor, bits int, h *heldTensors) *gpu.Te
 		return h.scaled(r.QuantFlag(w, h.add(r.MaxAbs(w)), bits))
 	}
 }
-
