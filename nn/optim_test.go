@@ -30,7 +30,7 @@ func (m *paramLayer) Backward(p *nn.Pass, g *gpu.Tensor) []*gpu.Tensor {
 	return []*gpu.Tensor{g}
 }
 
-func openCPU(t *testing.T) *gpu.Device {
+func cpuDev(t *testing.T) *gpu.Device {
 	t.Helper()
 	dev, err := gpu.Open(gpu.Options{Backend: gpu.CPU})
 	if err != nil {
@@ -40,7 +40,7 @@ func openCPU(t *testing.T) *gpu.Device {
 	return dev
 }
 
-func must[T any](t *testing.T) func(v T, err error) T {
+func mustOK[T any](t *testing.T) func(v T, err error) T {
 	return func(v T, err error) T {
 		t.Helper()
 		if err != nil {
@@ -50,7 +50,7 @@ func must[T any](t *testing.T) func(v T, err error) T {
 	}
 }
 
-func randI32(rng *rand.Rand, n int, lim int32) []int32 {
+func rndI32(rng *rand.Rand, n int, lim int32) []int32 {
 	out := make([]int32, n)
 	for i := range out {
 		out[i] = rng.Int32N(2*lim+1) - lim
@@ -58,7 +58,7 @@ func randI32(rng *rand.Rand, n int, lim int32) []int32 {
 	return out
 }
 
-func randI8(rng *rand.Rand, n int) []int8 {
+func rndI8(rng *rand.Rand, n int) []int8 {
 	out := make([]int8, n)
 	for i := range out {
 		out[i] = int8(rng.IntN(255) - 127)
@@ -66,7 +66,7 @@ func randI8(rng *rand.Rand, n int) []int8 {
 	return out
 }
 
-func randF32(rng *rand.Rand, n int) []float32 {
+func rndF32(rng *rand.Rand, n int) []float32 {
 	out := make([]float32, n)
 	for i := range out {
 		out[i] = float32(rng.NormFloat64())
@@ -75,13 +75,13 @@ func randF32(rng *rand.Rand, n int) []float32 {
 }
 
 func TestOptimizerInteger(t *testing.T) {
-	dev := openCPU(t)
+	dev := cpuDev(t)
 	rng := rand.New(rand.NewPCG(1, 2))
 	shape := []int{3, 5}
 	n := 15
-	w0 := randI32(rng, n, 1<<23)
+	w0 := rndI32(rng, n, 1<<23)
 	w := &nn.Param{Name: "weight", Shape: shape, Trainable: true, Decay: true,
-		Value: must[*gpu.Tensor](t)(dev.UploadI32(shape, gpu.ExpMaster, w0))}
+		Value: mustOK[*gpu.Tensor](t)(dev.UploadI32(shape, gpu.ExpMaster, w0))}
 	cfg, _ := nn.Full8.Config()
 	var l nn.List
 	if err := l.Add(&paramLayer{name: "fc", cfg: &cfg, params: []*nn.Param{w}}); err != nil {
@@ -91,8 +91,8 @@ func TestOptimizerInteger(t *testing.T) {
 	wantW := slices.Clone(w0)
 	wantM := make([]int32, n)
 	for step := range 3 {
-		g := randI8(rng, n)
-		w.Grad = must[*gpu.Tensor](t)(dev.UploadI8(shape, gpu.ExpGrad, g))
+		g := rndI8(rng, n)
+		w.Grad = mustOK[*gpu.Tensor](t)(dev.UploadI8(shape, gpu.ExpGrad, g))
 		r := dev.Record()
 		opt.Step(&nn.Pass{R: r, Train: true}, &l)
 		if err := r.Submit(); err != nil {
@@ -103,13 +103,13 @@ func TestOptimizerInteger(t *testing.T) {
 			wantW[i] -= 26 * mp
 			wantM[i] = cpu.RoundShrI32(mp, 2)
 		}
-		if got := must[[]int32](t)(w.Value.DownloadI32()); !slices.Equal(got, wantW) {
+		if got := mustOK[[]int32](t)(w.Value.DownloadI32()); !slices.Equal(got, wantW) {
 			t.Fatalf("step %d: master = %v, want %v", step, got, wantW)
 		}
 		if w.Momentum == nil || w.Momentum.Exp != gpu.ExpMomentum {
 			t.Fatalf("momentum %v, want I32 exponent %d", w.Momentum, gpu.ExpMomentum)
 		}
-		if got := must[[]int32](t)(w.Momentum.DownloadI32()); !slices.Equal(got, wantM) {
+		if got := mustOK[[]int32](t)(w.Momentum.DownloadI32()); !slices.Equal(got, wantM) {
 			t.Fatalf("step %d: momentum = %v, want %v", step, got, wantM)
 		}
 	}
@@ -118,14 +118,14 @@ func TestOptimizerInteger(t *testing.T) {
 // TestOptimizerPlus checks that a full8plus layer goes through
 // OptimWageubnPlus (compared with the wrapper called directly).
 func TestOptimizerPlus(t *testing.T) {
-	dev := openCPU(t)
+	dev := cpuDev(t)
 	rng := rand.New(rand.NewPCG(3, 4))
 	shape := []int{7}
-	w0 := randI32(rng, 7, 1<<23)
-	g0 := randI8(rng, 7)
+	w0 := rndI32(rng, 7, 1<<23)
+	g0 := rndI8(rng, 7)
 	w := &nn.Param{Name: "weight", Shape: shape, Trainable: true,
-		Value: must[*gpu.Tensor](t)(dev.UploadI32(shape, gpu.ExpMaster, w0)),
-		Grad:  must[*gpu.Tensor](t)(dev.UploadI8(shape, -20, g0))}
+		Value: mustOK[*gpu.Tensor](t)(dev.UploadI32(shape, gpu.ExpMaster, w0)),
+		Grad:  mustOK[*gpu.Tensor](t)(dev.UploadI8(shape, -20, g0))}
 	cfg, _ := nn.Full8Plus.Config()
 	var l nn.List
 	if err := l.Add(&paramLayer{name: "fc", cfg: &cfg, params: []*nn.Param{w}}); err != nil {
@@ -133,14 +133,14 @@ func TestOptimizerPlus(t *testing.T) {
 	}
 	r := dev.Record()
 	nn.NewOptimizer(13, 0.05).Step(&nn.Pass{R: r, Train: true}, &l)
-	refW := must[*gpu.Tensor](t)(dev.UploadI32(shape, gpu.ExpMaster, w0))
-	refM := must[*gpu.Tensor](t)(dev.UploadI32(shape, gpu.ExpMomentum, make([]int32, 7)))
-	refG := must[*gpu.Tensor](t)(dev.UploadI8(shape, -20, g0))
+	refW := mustOK[*gpu.Tensor](t)(dev.UploadI32(shape, gpu.ExpMaster, w0))
+	refM := mustOK[*gpu.Tensor](t)(dev.UploadI32(shape, gpu.ExpMomentum, make([]int32, 7)))
+	refG := mustOK[*gpu.Tensor](t)(dev.UploadI8(shape, -20, g0))
 	r.OptimWageubnPlus(refW, refM, refG, 13)
 	if err := r.Submit(); err != nil {
 		t.Fatal(err)
 	}
-	got, want := must[[]int32](t)(w.Value.DownloadI32()), must[[]int32](t)(refW.DownloadI32())
+	got, want := mustOK[[]int32](t)(w.Value.DownloadI32()), mustOK[[]int32](t)(refW.DownloadI32())
 	if !slices.Equal(got, want) {
 		t.Errorf("master = %v, want %v", got, want)
 	}
@@ -150,13 +150,13 @@ func TestOptimizerPlus(t *testing.T) {
 }
 
 func TestOptimizerFloat(t *testing.T) {
-	dev := openCPU(t)
+	dev := cpuDev(t)
 	rng := rand.New(rand.NewPCG(5, 6))
 	shape := []int{4}
 	mk := func(name string, decay bool) (*nn.Param, []float32) {
-		v := randF32(rng, 4)
+		v := rndF32(rng, 4)
 		return &nn.Param{Name: name, Shape: shape, Trainable: true, Decay: decay,
-			Value: must[*gpu.Tensor](t)(dev.UploadF32(shape, 0, v))}, v
+			Value: mustOK[*gpu.Tensor](t)(dev.UploadF32(shape, 0, v))}, v
 	}
 	w, w0 := mk("weight", true)
 	b, b0 := mk("bias", false)
@@ -171,11 +171,11 @@ func TestOptimizerFloat(t *testing.T) {
 	opt := nn.NewOptimizer(26, 0.05)
 	vW, vB := make([]float32, 4), make([]float32, 4)
 	for step := range 2 {
-		gW, gB, gT := randF32(rng, 4), randF32(rng, 4), randF32(rng, 4)
-		w.Grad = must[*gpu.Tensor](t)(dev.UploadF32(shape, 0, gW))
-		b.Grad = must[*gpu.Tensor](t)(dev.UploadF32(shape, 0, gB))
-		th.Grad = must[*gpu.Tensor](t)(dev.UploadF32(shape, 0, gT))
-		buf.Grad = must[*gpu.Tensor](t)(dev.UploadF32(shape, 0, gT))
+		gW, gB, gT := rndF32(rng, 4), rndF32(rng, 4), rndF32(rng, 4)
+		w.Grad = mustOK[*gpu.Tensor](t)(dev.UploadF32(shape, 0, gW))
+		b.Grad = mustOK[*gpu.Tensor](t)(dev.UploadF32(shape, 0, gB))
+		th.Grad = mustOK[*gpu.Tensor](t)(dev.UploadF32(shape, 0, gT))
+		buf.Grad = mustOK[*gpu.Tensor](t)(dev.UploadF32(shape, 0, gT))
 		thBefore := slices.Clone(th0)
 		r := dev.Record()
 		opt.Step(&nn.Pass{R: r, Train: true}, &l)
@@ -198,11 +198,11 @@ func TestOptimizerFloat(t *testing.T) {
 				}
 			}
 		}
-		near("weight", must[[]float32](t)(w.Value.DownloadF32()), w0)
-		near("bias", must[[]float32](t)(b.Value.DownloadF32()), b0)
+		near("weight", mustOK[[]float32](t)(w.Value.DownloadF32()), w0)
+		near("bias", mustOK[[]float32](t)(b.Value.DownloadF32()), b0)
 		// Adam: the first step moves every element by about lr against
 		// its gradient's sign.
-		th0 = must[[]float32](t)(th.Value.DownloadF32())
+		th0 = mustOK[[]float32](t)(th.Value.DownloadF32())
 		if step == 0 {
 			for i := range th0 {
 				want := thBefore[i] - float32(nn.AdamLR)*float32(math.Copysign(1, float64(gT[i])))
@@ -211,7 +211,7 @@ func TestOptimizerFloat(t *testing.T) {
 				}
 			}
 		}
-		if got := must[[]float32](t)(buf.Value.DownloadF32()); !slices.Equal(got, buf0) {
+		if got := mustOK[[]float32](t)(buf.Value.DownloadF32()); !slices.Equal(got, buf0) {
 			t.Errorf("buffer changed: %v, want %v", got, buf0)
 		}
 	}
@@ -221,10 +221,10 @@ func TestOptimizerFloat(t *testing.T) {
 }
 
 func TestOptimizerBadGrad(t *testing.T) {
-	dev := openCPU(t)
+	dev := cpuDev(t)
 	w := &nn.Param{Name: "weight", Shape: []int{2}, Trainable: true,
-		Value: must[*gpu.Tensor](t)(dev.UploadI32([]int{2}, gpu.ExpMaster, []int32{1, 2})),
-		Grad:  must[*gpu.Tensor](t)(dev.UploadF32([]int{2}, 0, []float32{1, 2}))}
+		Value: mustOK[*gpu.Tensor](t)(dev.UploadI32([]int{2}, gpu.ExpMaster, []int32{1, 2})),
+		Grad:  mustOK[*gpu.Tensor](t)(dev.UploadF32([]int{2}, 0, []float32{1, 2}))}
 	var l nn.List
 	if err := l.Add(&paramLayer{name: "fc", params: []*nn.Param{w}}); err != nil {
 		t.Fatal(err)

@@ -25,7 +25,7 @@ func lenetLike(t *testing.T, dev *gpu.Device, seed uint64) *nn.List {
 			n *= s
 		}
 		return &nn.Param{Name: name, Shape: shape, Trainable: true, Decay: name == "weight",
-			Value: must[*gpu.Tensor](t)(dev.UploadI32(shape, gpu.ExpMaster, randI32(rng, n, 1<<23)))}
+			Value: mustOK[*gpu.Tensor](t)(dev.UploadI32(shape, gpu.ExpMaster, rndI32(rng, n, 1<<23)))}
 	}
 	buffer := func(name string, exp int, shape ...int) *nn.Param {
 		n := 1
@@ -41,7 +41,7 @@ func lenetLike(t *testing.T, dev *gpu.Device, seed uint64) *nn.List {
 			dshape = []int{1} // a 0-d PyTorch tensor lives in one element
 		}
 		return &nn.Param{Name: name, Shape: shape,
-			Value: must[*gpu.Tensor](t)(dev.UploadI64(dshape, exp, v))}
+			Value: mustOK[*gpu.Tensor](t)(dev.UploadI64(dshape, exp, v))}
 	}
 	counter := buffer("num_batches_tracked", 0)
 	counter.Shape = []int{}
@@ -81,9 +81,9 @@ func equalDicts(t *testing.T, got, want statedict.Dict) {
 }
 
 func TestStateDictRoundTrip(t *testing.T) {
-	dev := openCPU(t)
+	dev := cpuDev(t)
 	a, b := lenetLike(t, dev, 1), lenetLike(t, dev, 2)
-	da := must[statedict.Dict](t)(a.StateDict())
+	da := mustOK[statedict.Dict](t)(a.StateDict())
 	wantKeys := []string{"conv1.weight", "conv1.bias", "bn1.weight", "bn1.bias", "bn1.running_mean",
 		"bn1.running_var", "bn1.num_batches_tracked", "fc3.weight", "fc3.bias"}
 	if !slices.Equal(da.Keys, wantKeys) {
@@ -104,7 +104,7 @@ func TestStateDictRoundTrip(t *testing.T) {
 	if err != nil || !rep.OK() {
 		t.Fatalf("LoadStateDict: %v, %v", rep, err)
 	}
-	equalDicts(t, must[statedict.Dict](t)(b.StateDict()), da)
+	equalDicts(t, mustOK[statedict.Dict](t)(b.StateDict()), da)
 
 	// Through a safetensors file as well.
 	path := t.TempDir() + "/s.safetensors"
@@ -112,37 +112,37 @@ func TestStateDictRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := lenetLike(t, dev, 3)
-	if _, err := c.LoadStateDict(must[statedict.Dict](t)(statedict.LoadSafetensors(path)), true); err != nil {
+	if _, err := c.LoadStateDict(mustOK[statedict.Dict](t)(statedict.LoadSafetensors(path)), true); err != nil {
 		t.Fatal(err)
 	}
-	equalDicts(t, must[statedict.Dict](t)(c.StateDict()), da)
+	equalDicts(t, mustOK[statedict.Dict](t)(c.StateDict()), da)
 }
 
 func TestLoadFloatStateDict(t *testing.T) {
-	dev := openCPU(t)
+	dev := cpuDev(t)
 	l := lenetLike(t, dev, 1)
 	// The PyTorch fixture has exactly LeNetLike's keys.
-	pt := must[statedict.Dict](t)(statedict.LoadPyTorch("statedict/testdata/lenet.pt"))
+	pt := mustOK[statedict.Dict](t)(statedict.LoadPyTorch("statedict/testdata/lenet.pt"))
 	rep, err := l.LoadStateDict(pt, true)
 	if err != nil || !rep.OK() {
 		t.Fatalf("LoadStateDict(lenet.pt): %v, %v", rep, err)
 	}
-	got := must[statedict.Dict](t)(l.StateDict())
+	got := mustOK[statedict.Dict](t)(l.StateDict())
 	if !slices.Equal(got.Keys, pt.Keys) {
 		t.Fatalf("keys changed: %v, want %v", got.Keys, pt.Keys)
 	}
 	for _, k := range pt.Keys {
 		src := pt.Tensors[k]
 		exp, ok, _ := got.Exp(k)
-		codes := must[[]int64](t)(got.Tensors[k].Int64s())
+		codes := mustOK[[]int64](t)(got.Tensors[k].Int64s())
 		if !ok { // the counter
-			want := must[[]int64](t)(src.Int64s())
+			want := mustOK[[]int64](t)(src.Int64s())
 			if !slices.Equal(codes, want) {
 				t.Errorf("%s = %v, want %v", k, codes, want)
 			}
 			continue
 		}
-		vals := must[[]float32](t)(src.Float32s())
+		vals := mustOK[[]float32](t)(src.Float32s())
 		for i, v := range vals {
 			if want := int64(math.RoundToEven(math.Ldexp(float64(v), -exp))); codes[i] != want {
 				t.Errorf("%s[%d] = %d, want %d (%v on the 2^%d grid)", k, i, codes[i], want, v, exp)
@@ -152,7 +152,7 @@ func TestLoadFloatStateDict(t *testing.T) {
 	}
 	// Float export gives back the PyTorch values to within half a step of
 	// each grid (2^-24 for masters, finer for the running statistics).
-	fd := must[statedict.Dict](t)(l.FloatStateDict())
+	fd := mustOK[statedict.Dict](t)(l.FloatStateDict())
 	if len(fd.Metadata) != 0 {
 		t.Errorf("float state dict has metadata %v", fd.Metadata)
 	}
@@ -167,7 +167,7 @@ func TestLoadFloatStateDict(t *testing.T) {
 		if ft.DType != statedict.F32 {
 			t.Fatalf("%s exported as %v, want F32", k, ft.DType)
 		}
-		got, want := must[[]float32](t)(ft.Float32s()), must[[]float32](t)(pt.Tensors[k].Float32s())
+		got, want := mustOK[[]float32](t)(ft.Float32s()), mustOK[[]float32](t)(pt.Tensors[k].Float32s())
 		for i := range got {
 			if d := math.Abs(float64(got[i] - want[i])); d > 0x1p-24 {
 				t.Errorf("%s[%d] exported %v, loaded %v: off by %g > half a 2^-23 step", k, i, got[i], want[i], d)
@@ -180,44 +180,44 @@ func TestLoadFloatStateDict(t *testing.T) {
 // TestLoadQuantizeTies checks the rounding of floats onto the master grid:
 // half-way values go to the even code.
 func TestLoadQuantizeTies(t *testing.T) {
-	dev := openCPU(t)
+	dev := cpuDev(t)
 	w := &nn.Param{Name: "weight", Shape: []int{4}, Trainable: true,
-		Value: must[*gpu.Tensor](t)(dev.UploadI32([]int{4}, gpu.ExpMaster, make([]int32, 4)))}
+		Value: mustOK[*gpu.Tensor](t)(dev.UploadI32([]int{4}, gpu.ExpMaster, make([]int32, 4)))}
 	var l nn.List
 	if err := l.Add(&paramLayer{name: "fc", params: []*nn.Param{w}}); err != nil {
 		t.Fatal(err)
 	}
 	var d statedict.Dict
-	d.Set("fc.weight", must[statedict.Tensor](t)(statedict.FromFloat32([]int{4},
+	d.Set("fc.weight", mustOK[statedict.Tensor](t)(statedict.FromFloat32([]int{4},
 		[]float32{0x1p-24, 3 * 0x1p-24, -5 * 0x1p-24, 0.5})))
 	if _, err := l.LoadStateDict(d, true); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := must[[]int32](t)(w.Value.DownloadI32()), []int32{0, 2, -2, 1 << 22}; !slices.Equal(got, want) {
+	if got, want := mustOK[[]int32](t)(w.Value.DownloadI32()), []int32{0, 2, -2, 1 << 22}; !slices.Equal(got, want) {
 		t.Errorf("codes %v, want %v", got, want)
 	}
 	// Out of the int32 range: an error, nothing loaded.
-	d.Set("fc.weight", must[statedict.Tensor](t)(statedict.FromFloat32([]int{4}, []float32{300, 0, 0, 0})))
+	d.Set("fc.weight", mustOK[statedict.Tensor](t)(statedict.FromFloat32([]int{4}, []float32{300, 0, 0, 0})))
 	if _, err := l.LoadStateDict(d, true); !errors.Is(err, nn.ErrState) {
 		t.Errorf("load of 300 into a master: %v, want ErrState", err)
 	}
 	// Codes with another exponent are shifted exactly.
-	d.Set("fc.weight", must[statedict.Tensor](t)(statedict.FromInt32([]int{4}, []int32{1, -3, 5, 0})))
+	d.Set("fc.weight", mustOK[statedict.Tensor](t)(statedict.FromInt32([]int{4}, []int32{1, -3, 5, 0})))
 	d.SetExp("fc.weight", -7)
 	if _, err := l.LoadStateDict(d, true); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := must[[]int32](t)(w.Value.DownloadI32()), []int32{1 << 16, -3 << 16, 5 << 16, 0}; !slices.Equal(got, want) {
+	if got, want := mustOK[[]int32](t)(w.Value.DownloadI32()), []int32{1 << 16, -3 << 16, 5 << 16, 0}; !slices.Equal(got, want) {
 		t.Errorf("codes %v, want %v", got, want)
 	}
 }
 
 func TestLoadStateDictReport(t *testing.T) {
-	dev := openCPU(t)
+	dev := cpuDev(t)
 	l := lenetLike(t, dev, 1)
-	before := must[statedict.Dict](t)(l.StateDict())
+	before := mustOK[statedict.Dict](t)(l.StateDict())
 	d := lenetLike(t, dev, 2)
-	full := must[statedict.Dict](t)(d.StateDict())
+	full := mustOK[statedict.Dict](t)(d.StateDict())
 
 	// Missing and unexpected: strict fails and loads nothing; non-strict
 	// loads the rest and reports them.
@@ -239,12 +239,12 @@ func TestLoadStateDictReport(t *testing.T) {
 	if !slices.Equal(rep.Missing, []string{"fc3.bias"}) || !slices.Equal(rep.Unexpected, []string{"fc4.weight"}) {
 		t.Errorf("report %+v", rep)
 	}
-	equalDicts(t, must[statedict.Dict](t)(l.StateDict()), before)
+	equalDicts(t, mustOK[statedict.Dict](t)(l.StateDict()), before)
 	rep, err = l.LoadStateDict(partial, false)
 	if err != nil || len(rep.Missing) != 1 || len(rep.Unexpected) != 1 {
 		t.Fatalf("non-strict load: %+v, %v", rep, err)
 	}
-	after := must[statedict.Dict](t)(l.StateDict())
+	after := mustOK[statedict.Dict](t)(l.StateDict())
 	if !slices.Equal(after.Tensors["fc3.weight"].Data, full.Tensors["fc3.weight"].Data) ||
 		!slices.Equal(after.Tensors["fc3.bias"].Data, before.Tensors["fc3.bias"].Data) {
 		t.Error("non-strict load did not load the present keys only")
@@ -252,7 +252,7 @@ func TestLoadStateDictReport(t *testing.T) {
 
 	// A shape mismatch is an error even when not strict.
 	bad := full.Clone()
-	bad.Set("fc3.weight", must[statedict.Tensor](t)(statedict.FromFloat32([]int{10, 25}, make([]float32, 250))))
+	bad.Set("fc3.weight", mustOK[statedict.Tensor](t)(statedict.FromFloat32([]int{10, 25}, make([]float32, 250))))
 	rep, err = l.LoadStateDict(bad, false)
 	if !errors.Is(err, nn.ErrState) || len(rep.Mismatched) != 1 || rep.Mismatched[0].Key != "fc3.weight" {
 		t.Errorf("mismatched load: %+v, %v", rep, err)

@@ -49,7 +49,7 @@ func (m *pixelLogits) Backward(p *nn.Pass, g *gpu.Tensor) []*gpu.Tensor {
 func pixelModel(t *testing.T, dev *gpu.Device, seed uint64) *nn.Model {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	w := &nn.Param{Name: "weight", Shape: []int{4, 5}, Trainable: true, Decay: true,
-		Value: must[*gpu.Tensor](t)(dev.UploadI32([]int{4, 5}, gpu.ExpMaster, randI32(rng, 20, 1<<22)))}
+		Value: mustOK[*gpu.Tensor](t)(dev.UploadI32([]int{4, 5}, gpu.ExpMaster, rndI32(rng, 20, 1<<22)))}
 	var l nn.List
 	if err := l.Add(&pixelLogits{w: w}); err != nil {
 		t.Fatal(err)
@@ -98,7 +98,7 @@ func hostXent(ds *data.Dataset, idx []int) (loss float64, correct int) {
 }
 
 func TestModelStepEvaluate(t *testing.T) {
-	dev := openCPU(t)
+	dev := cpuDev(t)
 	ds := pixelData(37, 1)
 	m := pixelModel(t, dev, 1)
 	ep, err := data.Sampler{BatchSize: 8, Shuffle: true, Seed: 3}.Epoch(ds, 0)
@@ -137,7 +137,7 @@ func TestModelStepEvaluate(t *testing.T) {
 // TestModelResume: a model restored from State continues exactly as the
 // one that saved it (masters and momentum codes).
 func TestModelResume(t *testing.T) {
-	dev := openCPU(t)
+	dev := cpuDev(t)
 	ds := pixelData(40, 2)
 	a, b := pixelModel(t, dev, 1), pixelModel(t, dev, 2)
 	ep, err := data.Sampler{BatchSize: 8, Seed: 5}.Epoch(ds, 0)
@@ -158,7 +158,7 @@ func TestModelResume(t *testing.T) {
 	for i := range 3 {
 		step(a, i)
 	}
-	sa := must[statedict.Dict](t)(a.State())
+	sa := mustOK[statedict.Dict](t)(a.State())
 	if _, ok := sa.Tensors["fc.weight"+nn.MomentumSuffix]; !ok {
 		t.Fatalf("State has no momentum: keys %v", sa.Keys)
 	}
@@ -168,16 +168,16 @@ func TestModelResume(t *testing.T) {
 	if err := b.LoadState(sa); err != nil {
 		t.Fatal(err)
 	}
-	equalDicts(t, must[statedict.Dict](t)(b.State()), sa)
+	equalDicts(t, mustOK[statedict.Dict](t)(b.State()), sa)
 	for i := 3; i < 5; i++ {
 		step(a, i)
 		step(b, i)
 	}
-	equalDicts(t, must[statedict.Dict](t)(b.State()), must[statedict.Dict](t)(a.State()))
+	equalDicts(t, mustOK[statedict.Dict](t)(b.State()), mustOK[statedict.Dict](t)(a.State()))
 
 	// A fresh model (no momentum yet) loads a state without momentum.
 	c := pixelModel(t, dev, 3)
-	s0 := must[statedict.Dict](t)(c.State())
+	s0 := mustOK[statedict.Dict](t)(c.State())
 	if err := a.LoadState(s0); err != nil {
 		t.Fatal(err)
 	}
