@@ -23,7 +23,10 @@ const (
 //
 //   - integer masters (I32 codes, exponent -23): r.OptimWageubn(master,
 //     momentum, G, LRCode) (full8, momentum 1/4), or r.OptimWageubnPlus when
-//     the layer's Config.GKeepsMagnitude is set (full8plus, momentum 7/8).
+//     the layer's Config.GKeepsMagnitude is set (full8plus, momentum 7/8)
+//     and G is I8 codes; BN's G_BN (I32 codes, exponent -14, the same
+//     in both recipes) always goes through r.OptimWageubn, since the
+//     full8plus kernel takes I8 G only.
 //     Weight decay is not applied here: the layers apply it to the
 //     gradient before G quantization (method.md A8, quant_decay);
 //   - float32 masters: r.OptimSGD, PyTorch's SGD with LR, momentum
@@ -86,7 +89,7 @@ func (o *Optimizer) Step(p *Pass, net *List) {
 			}
 			switch {
 			case isIntegerMaster(par.Value):
-				if plus {
+				if plus && par.Grad.DType() == gpu.I8 {
 					r.OptimWageubnPlus(par.Value, par.Momentum, par.Grad, o.LRCode)
 				} else {
 					r.OptimWageubn(par.Value, par.Momentum, par.Grad, o.LRCode)
