@@ -17,7 +17,6 @@ import (
 // G that depends on the step, so the optimizer has work to do.
 type pixelLogits struct {
 	w  *nn.Param
-	n  int
 	in []int
 }
 
