@@ -1,8 +1,10 @@
 package nn_test
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
+	"os"
 	"testing"
 
 	"github.com/wageubn/wageubn/gpu"
@@ -96,8 +98,30 @@ func hostXent(ds *data.Dataset, idx []int) (loss float64, correct int) {
 	return loss / float64(len(idx)), correct
 }
 
+// backends3 returns the CPU backend and, where an adapter exists, WebGPU
+// (required when WAGEUBN_REQUIRE_GPU=1).
+func backends3(t *testing.T) []*gpu.Device {
+	devs := []*gpu.Device{cpuDev(t)}
+	d, err := gpu.Open(gpu.Options{Backend: gpu.WebGPU})
+	switch {
+	case errors.Is(err, gpu.ErrNoAdapter) && os.Getenv("WAGEUBN_REQUIRE_GPU") != "1":
+		t.Log("no WebGPU adapter: CPU backend only")
+	case err != nil:
+		t.Fatalf("opening WebGPU (WAGEUBN_REQUIRE_GPU=%q): %v", os.Getenv("WAGEUBN_REQUIRE_GPU"), err)
+	default:
+		t.Cleanup(func() { d.Close() })
+		devs = append(devs, d)
+	}
+	return devs
+}
+
 func TestModelStepEvaluate(t *testing.T) {
-	dev := cpuDev(t)
+	for _, dev := range backends3(t) {
+		t.Run(dev.Backend().String(), func(t *testing.T) { testModelStepEvaluate(t, dev) })
+	}
+}
+
+func testModelStepEvaluate(t *testing.T, dev *gpu.Device) {
 	ds := pixelData(37, 1)
 	m := pixelModel(t, dev, 1)
 	ep, err := data.Sampler{BatchSize: 8, Shuffle: true, Seed: 3}.Epoch(ds, 0)
