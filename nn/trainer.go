@@ -205,9 +205,9 @@ func (m *Model) State() (statedict.Dict, error) {
 }
 
 // LoadState implements train.Model: it loads the network part strictly
-// (List.LoadStateDict) and restores the optimizer slots exactly; a
-// parameter without a saved slot gets none (zero momentum at its next
-// update), as in the run that saved it.
+// (List.LoadStateDict) and restores the optimizer slots exactly; a slot
+// that the state does not hold is zeroed (the value a lazily allocated
+// slot starts at), as in the run that saved it.
 func (m *Model) LoadState(d statedict.Dict) error {
 	var net statedict.Dict
 	for _, k := range d.Keys {
@@ -238,8 +238,17 @@ func (m *Model) LoadState(d statedict.Dict) error {
 	for _, p := range params {
 		slot := func(key string, cur *gpu.Tensor) (*gpu.Tensor, error) {
 			if _, ok := d.Tensors[key]; !ok {
+				if cur == nil {
+					return nil, nil
+				}
+				// Not saved: zero, what a lazily allocated slot starts
+				// at (layers that allocate their slots keep one).
+				t, err := zerosLike(cur)
+				if err != nil {
+					return nil, err
+				}
 				cur.Release()
-				return nil, nil
+				return t, nil
 			}
 			proto := cur
 			if proto == nil {
@@ -287,4 +296,9 @@ func (m *Model) LoadState(d statedict.Dict) error {
 		m.Opt.adamSteps = int(s[0])
 	}
 	return nil
+}
+
+// zerosLike returns a zeroed tensor of t's dtype, shape and exponent.
+func zerosLike(t *gpu.Tensor) (*gpu.Tensor, error) {
+	return t.Device().UploadWords(t.DType(), t.Shape(), t.Exp, make([]uint32, t.Words()))
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/wageubn/wageubn/gpu"
@@ -204,8 +205,8 @@ func TestModelResume(t *testing.T) {
 	if err := a.LoadState(s0); err != nil {
 		t.Fatal(err)
 	}
-	if a.Net.Params()[0].Momentum != nil {
-		t.Error("momentum kept after loading a state without it")
+	if m := a.Net.Params()[0].Momentum; m == nil || m.Exp != gpu.ExpMomentum || slices.ContainsFunc(mustOK[[]int32](t)(m.DownloadI32()), func(v int32) bool { return v != 0 }) {
+		t.Error("momentum not zeroed after loading a state without it")
 	}
 	bad := s0.Clone()
 	bad.Set("fc.bias"+nn.MomentumSuffix, s0.Tensors["fc.weight"])
