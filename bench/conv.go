@@ -118,3 +118,69 @@ func setupConvF32Go(_ *gpu.Device, n int) (Prepared, error) {
 		Release: func() {},
 	}, nil
 }
+
+// setupConvI8 times the device's int8 convolution (Recorder.Conv2dI8:
+// im2col, the int8 GEMM, layout) on the conv rows' layer, checked exactly
+// at sampled outputs against the direct sum.
+func setupConvI8(d *gpu.Device, n int) (Prepared, error) {
+	s := convSide(n)
+	if s < 1 {
+		return Prepared{}, fmt.Errorf("%w: conv size %d gives an image side of %d (need n >= %d)", ErrSize, n, s, convDiv)
+	}
+	kk := convC * convR * convR
+	x, w := randI8(convC*s*s, n, 3), randI8(convK*kk, n, 4)
+	xt, err := d.UploadI8([]int{1, convC, s, s}, 0, x)
+	if err != nil {
+		return Prepared{}, err
+	}
+	wt, err := d.UploadI8([]int{convK, convC, convR, convR}, 0, w)
+	if err != nil {
+		xt.Release()
+		return Prepared{}, err
+	}
+	geom := gpu.ConvGeom{Stride: 1, Pad: 1, Groups: 1}
+	var y *gpu.Tensor
+	return Prepared{
+		Run: func() error {
+			y.Release()
+			r := d.Record()
+			y = r.Conv2dI8(xt, wt, geom)
+			if err := r.Submit(); err != nil {
+				return err
+			}
+			return d.Wait()
+		},
+		Check: func() error {
+			got, err := y.DownloadI32()
+			if err != nil {
+				return err
+			}
+			bad, first := 0, ""
+			for _, p := range samples(convK, s*s, gemmSamples) {
+				k, oy, ox := p[0], p[1]/s, p[1]%s
+				var want int32
+				for c := range convC {
+					for ky := range convR {
+						for kx := range convR {
+							iy, ix := oy+ky-1, ox+kx-1
+							if iy >= 0 && iy < s && ix >= 0 && ix < s {
+								want += int32(w[k*kk+c*9+ky*3+kx]) * int32(x[(c*s+iy)*s+ix])
+							}
+						}
+					}
+				}
+				if g := got[k*s*s+p[1]]; g != want {
+					if bad == 0 {
+						first = fmt.Sprintf("y[%d,%d,%d] = %d, want %d", k, oy, ox, g, want)
+					}
+					bad++
+				}
+			}
+			if bad > 0 {
+				return fmt.Errorf("%w: %s (%d of %d sampled outputs differ)", ErrCheck, first, bad, gemmSamples)
+			}
+			return nil
+		},
+		Release: func() { y.Release(); xt.Release(); wt.Release() },
+	}, nil
+}

@@ -47,8 +47,8 @@ func TestLookup(t *testing.T) {
 		err      error
 	}{
 		{[]string{"gemm"}, "sgemm_gonum i8gemm_go gemm_i8", nil},
-		{[]string{"quant", "conv"}, "conv_f32_go max_abs pack_i8", nil},
-		{nil, "sgemm_gonum i8gemm_go gemm_i8 conv_f32_go max_abs pack_i8", nil},
+		{[]string{"quant", "conv"}, "conv_f32_go conv_i8 max_abs pack_i8", nil},
+		{nil, "sgemm_gonum i8gemm_go gemm_i8 conv_f32_go conv_i8 max_abs pack_i8", nil},
 		{[]string{"gemm", "bn", "train-step"}, "sgemm_gonum i8gemm_go gemm_i8", ErrNotAvailable},
 		{[]string{"gemm", "gem"}, "", ErrUnknown},
 	} {

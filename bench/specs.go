@@ -18,9 +18,11 @@ var Specs = []Spec{
 
 	// conv: one (n/8)×(n/8) image, 64 -> 64 channels, 3×3, stride 1, pad 1.
 	// conv_f32_go is the float32 baseline (im2col + gonum Sgemm) that the
-	// integer conv kernels will be compared with.
+	// device's int8 convolution conv_i8 is compared with.
 	{Family: "conv", Kernel: "conv_f32_go", Bound: Compute, Ceiling: F32Ops,
 		Ops: convOps, Bytes: convBytes, Shape: convShape, Setup: setupConvF32Go},
+	{Family: "conv", Kernel: "conv_i8", Device: true, Bound: Compute, Ceiling: Int8Ops, Baseline: "conv_f32_go",
+		Ops: convOps, Bytes: convBytes, Shape: convShape, Setup: setupConvI8},
 
 	// quant: memory-bound passes over an n×n int32 tensor (GB/s).
 	{Family: "quant", Kernel: "max_abs", Device: true, Bound: Memory, Ceiling: MemBytes,

@@ -18,15 +18,39 @@
 //     entry point, WGSL file, Go twin, params struct, outputs, grid.
 //   - A [Recorder] collects dispatches and submits them as one command
 //     buffer: r := dev.Record(); y := r.Relu(x); ...; err := r.Submit().
-//     Typed wrappers (Relu, Add, MaxAbs, PackI8, PackI8T, GemmI8NT, Fill)
+//     Typed wrappers (one per kernel family: Relu, Add, GemmU8I8NT,
+//     Conv2dI8, QuantShift, BNForward, ActReluQ, OptimWageubn, ...)
 //     validate shapes and dtypes; [Recorder.Run] records any kernel by name.
 //
-// The kernels so far, by family (shaders/FILE, twins in gpu/cpu/FILE.go):
+// The kernels, by family (shaders/FILE.wgsl, twins in gpu/cpu/FILE.go;
+// the shared WGSL libraries common.wgsl, lib_wide.wgsl (exact 64-bit
+// integers) and lib_philox.wgsl (Philox4x32-10) are spliced ahead of every
+// family file):
 //
 //	elementwise  fill_u32, relu_i32, add_i32 (residual add, exponent alignment)
 //	reduce       max_abs_i32 (max |x| for R(x), accumulating; cleared by MaxAbs)
 //	pack         pack_i8, pack_i8_t (int32 codes -> int8 packed along K)
 //	gemm         gemm_i8_nt, gemm_i8_nt_k16 (int8 x int8 -> int32, C = A·Bᵀ)
+//	gemm_ext     gemm_u8i8_nt(_k16), gemm_{i8,u8i8}_nt_wide(_k16) (int64 C),
+//	             pack_i16_split, gemm_i16i8_nt(_k16), gemm_i16u8_nt(_k16),
+//	             gemm_f32_nt(_k4), gemm_i8_nt_tiled (workgroup tiles, real GPUs)
+//	conv         im2col_{i8,u8,i16}, im2col_t_{i8,u8,i16}, nhwc_to_nchw_{i32,i64},
+//	             col2im_{i32,i64}, conv2d_f32, conv2d_bwd_{data,weight}_f32
+//	quant        rng_u32, rng_philox4x32, max_abs_{i64,f32}, quant_weight,
+//	             quant_regrid_{i32,i64}, quant_shift(_i64) (E1), quant_flag(_i64,
+//	             _f32) (E2), quant_const(_i64) (G), quant_const_mag(_i64)
+//	             (full8plus G), quant_decay(_i64), tqt_q{signed,unsigned}_f32
+//	             (+_bwd), tqt_sum_f32
+//	bn           bn_stats, bn_fwd, bn_running_update, bn_eval_stats,
+//	             bn_bwd_reduce, bn_bwd_grads, bn_bwd_dx
+//	act          act_relu_q, act_relu6_q (Q_A and its saturation mask), act_bwd
+//	pool         maxpool2d_{fwd,bwd}, avgpool2d_{fwd,bwd}
+//	loss         softmax_xent_f32, xent_correct
+//	optim        optim_wageubn (A8), optim_wageubn_plus (A15), optim_sgd_f32,
+//	             optim_adam_f32
+//	stats        sum_i32_wide, histogram_i32
+//	cast         cast_f32_i32, cast_i32_f32, widen_i32
+//	reshape      reshape_b8, reshape_b16, reshape_b32
 //
 // Only gpu/webgpu.go and gpu/staging.go import the binding, under the cgo
 // build tag; built with CGO_ENABLED=0 the package has the CPU backend only

@@ -373,6 +373,7 @@ func xentCases(rng *rand.Rand, correct bool) []kcase {
 
 func init() {
 	caseGens["sum_i32_wide"] = sumCases
+	caseGens["sumsq_i32_wide"] = sumSqCases
 	caseGens["histogram_i32"] = histCases
 }
 
@@ -426,6 +427,19 @@ func histCases(rng *rand.Rand) []kcase {
 					ins: [][]uint32{in}})
 			}
 		}
+	}
+	return cs
+}
+
+// sumSqCases: the shapes and value sets of sumCases (squares of ±2^31
+// overflow 2^64 after four terms, so the extreme sets raise the error
+// word), accumulating onto 0 and onto a value just below 2^64.
+func sumSqCases(rng *rand.Rand) []kcase {
+	var cs []kcase
+	for _, c := range sumCases(rng) {
+		p := c.params.(cpu.SumParams)
+		c.params = cpu.SumSqParams(p)
+		cs = append(cs, c)
 	}
 	return cs
 }

@@ -624,6 +624,38 @@ func (r *Recorder) SumWide(x *Tensor, perRow bool) *Tensor {
 	return s
 }
 
+// SumSquaresWide records fill_u32 and sumsq_i32_wide: the exact sums of
+// the squared int32 codes of x (I32, any shape), over the whole tensor
+// ([1]) or, with perRow, per row of the last dimension, as two words per
+// sum (I64 dtype; the value is unsigned: read a sum at or above 2^63 as
+// uint64). The exponent is 2·x.Exp (a Scale on x is refused). A sum that
+// reaches 2^64 raises ErrOverflow in the error word (see Options.Debug).
+// For calibration statistics (3-sigma thresholds).
+func (r *Recorder) SumSquaresWide(x *Tensor, perRow bool) *Tensor {
+	const k = "sumsq_i32_wide"
+	if r.err != nil {
+		return nil
+	}
+	shapes := shapesOf(x)
+	if err := r.checkTensor(k, shapes, "x", x, I32, -1); err != nil {
+		return r.layerFail(err)
+	}
+	if x.Scale != nil {
+		return r.layerFail(kernelErr(k, shapes, ErrShape, "x has a data-dependent Scale; square the codes of a fixed-exponent tensor"))
+	}
+	rows, cols := uint32(1), uint32(x.Len())
+	if perRow {
+		rows, cols = layerRowsCols(x.shape)
+	}
+	s := r.newOutput(k, shapes, I64, []int{int(rows)}, 2*x.Exp)
+	p := cpu.SumSqParams{Rows: rows, Cols: cols, Chunks: ceilDiv(cols, cpu.SumChunk)}
+	if s == nil || r.Fill(s, 0) == nil || r.Run(k, p, s, x) != nil {
+		s.Release()
+		return nil
+	}
+	return s
+}
+
 // Histogram records fill_u32 and histogram_i32: counts (U32 [bins]) of the
 // int32 codes of x (I32, any shape) in [lo, hi] over bins of equal width,
 // code c going to bin floor((c - lo)·bins / (hi - lo + 1)); codes outside

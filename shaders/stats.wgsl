@@ -78,3 +78,44 @@ fn histogram_i32(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
     }
     atomicAdd(&hist_out[b], 1u);
 }
+
+// SumSqParams is the uniform of sumsq_i32_wide (the layout of SumParams).
+struct SumSqParams {
+    rows: u32,    // rows summed separately (1: the whole tensor)
+    cols: u32,    // elements per row
+    chunks: u32,  // ceil(cols / SUM_CHUNK)
+}
+@group(0) @binding(0) var<uniform> sq_p: SumSqParams;
+@group(0) @binding(1) var<storage, read_write> sq_out: array<atomic<u32>>;
+@group(0) @binding(2) var<storage, read> sq_in: array<i32>;
+@group(0) @binding(3) var<storage, read_write> sq_err: array<atomic<u32>>;
+
+// sumsq_i32_wide: out[r] += Σ_j in[r·cols + j]² for every row r, as an
+// unsigned 64-bit (lo, hi) pair, exactly while the row's total stays below
+// 2^64. Every addend is non-negative, so the total reaches 2^64 exactly
+// when one of the additions (within a chunk or into the row's words)
+// carries out of bit 63: that sets ERR_OVERFLOW, and the words hold the
+// total mod 2^64 on every backend. Twin: cpu.SumSqI32Wide.
+@compute @workgroup_size(wg_size)
+fn sumsq_i32_wide(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let c = linear_index(gid, nwg, wg_size);
+    if (c >= sq_p.rows * sq_p.chunks) { return; }
+    let r = c / sq_p.chunks;
+    let lo = (c % sq_p.chunks) * SUM_CHUNK;
+    let hi = min(lo + SUM_CHUNK, sq_p.cols);
+    var s = WIDE_ZERO;
+    var ovf = false;
+    for (var j = lo; j < hi; j++) {
+        let v = sq_in[r * sq_p.cols + j];
+        let t = wide_add(s, wide_mul_i32(v, v)); // v² >= 0 fits: |v| <= 2^31
+        ovf = ovf || wide_lt_u(t, s);
+        s = t;
+    }
+    let old = atomicAdd(&sq_out[2u * r], s.x);
+    let carry = select(0u, 1u, old + s.x < old);
+    let add = s.y + carry;
+    let old_hi = atomicAdd(&sq_out[2u * r + 1u], add);
+    if (ovf || add < s.y || old_hi + add < old_hi) {
+        atomicOr(&sq_err[0], ERR_OVERFLOW);
+    }
+}

@@ -1,7 +1,24 @@
-// Package threshold calibrates TQT clipping thresholds on host data and
-// offers the histogram and similarity helpers the analysis tools share.
+// Package threshold calibrates TQT clipping thresholds: it captures layer
+// outputs with hooks, turns captures and weights into log2_t, initialises
+// a quantized network from its float twin, and compares the two.
 //
 // # Overview
+//
+// The workflow of the PyTorch package's README (method.md B§7.9):
+//
+//  1. [AddHooks] on a float [nn.List] (default kinds Conv2d, Linear, ReLU,
+//     BatchNorm2d, ReLU6, or named layers), run calibration batches and
+//     call [Hooks.Capture] after each submitted forward pass: every batch
+//     is kept, up to a memory bound ([ErrMemoryBound] refuses the batch
+//     that would exceed it; nothing is dropped silently);
+//  2. nn.MakeQuantOrNot on the quantized twin (e.g. excluding BatchNorm2d);
+//  3. [InitNetwork](float, quant, captures, options) sets every quantized
+//     layer's weight_log2_t, bias_log2_t and acti_log2_t with the chosen
+//     methods, refusing mismatched networks ([ErrMismatch] names the first
+//     difference);
+//  4. [CosineByLayer] compares the captures of both networks layer by
+//     layer; package threshold/analyse writes histograms as PNG and
+//     TensorBoard files.
 //
 // A calibrator turns a sample of a tensor (a []float32 read back from the
 // device, or a captured batch of activations) into log2_t, the log2 of the
@@ -26,9 +43,9 @@
 // [min, max], 1e-12 per bin, the last chunk divided by w, the threshold
 // measured from min x); the golden init_kl_j cases run in that mode.
 //
-// [Histogram] bins float32 data the way the reference does and is shared
-// with the TensorBoard and plot writers; [Cosine] compares a float tensor
-// with its quantized twin (B§7.7).
+// [Histogram] bins float32 data the way the reference does (the same
+// binning as the TensorBoard and plot writers, internal/hist); [Cosine]
+// compares a float tensor with its quantized twin (B§7.7).
 //
 // # Number format
 //
@@ -46,8 +63,9 @@
 // # Errors
 //
 // Functions return errors wrapping the sentinels [ErrEmpty],
-// [ErrNonFinite], [ErrOptions], [ErrThreshold], [ErrLength] and
-// [ErrZeroNorm] (for errors.Is), with a "threshold: " prefix; they never
+// [ErrNonFinite], [ErrOptions], [ErrThreshold], [ErrLength],
+// [ErrZeroNorm], [ErrMemoryBound], [ErrHook] and [ErrMismatch] (for
+// errors.Is), with a "threshold: " prefix; they never
 // panic on user data. A calibrated threshold that is not positive (an
 // all-zero tensor for 3sd and the entropy methods, or the raw mode on
 // negative data) is ErrThreshold; Max of an all-zero tensor is

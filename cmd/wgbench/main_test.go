@@ -64,9 +64,10 @@ func TestRunOutputs(t *testing.T) {
 	if err := json.Unmarshal(top["results"], &results); err != nil {
 		t.Fatal(err)
 	}
-	// Per size: gemm 2 host rows + 1 cpu row, conv 1 host row, quant 2 cpu rows.
-	if len(results) != 2*6 {
-		t.Errorf("%d results, want 12", len(results))
+	// Per size: gemm 2 host rows + 1 cpu row, conv 1 host row + 1 cpu row,
+	// quant 2 cpu rows.
+	if len(results) != 2*7 {
+		t.Errorf("%d results, want 14", len(results))
 	}
 	for _, r := range results {
 		for _, k := range []string{"kernel", "backend", "size", "median_s", "gops"} {

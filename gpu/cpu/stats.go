@@ -1,5 +1,7 @@
 package cpu
 
+import "math/bits"
+
 // Twins of shaders/stats.wgsl — keep in sync.
 
 // SumParams is the uniform of sum_i32_wide (struct SumParams in WGSL).
@@ -21,6 +23,31 @@ func SumI32Wide(p SumParams, out, in []uint32) {
 			s += int64(int32(v))
 		}
 		out[2*r], out[2*r+1] = WideWords(s)
+	}
+}
+
+// SumSqParams is the uniform of sumsq_i32_wide (struct SumSqParams in WGSL).
+type SumSqParams struct {
+	Rows   uint32 // rows summed separately (1: the whole tensor)
+	Cols   uint32 // elements per row
+	Chunks uint32 // ceil(Cols / SumChunk)
+}
+
+// SumSqI32Wide is the twin of sumsq_i32_wide: out[r] += Σ_j in[r·Cols+j]²
+// as an unsigned 64-bit (lo, hi) pair, mod 2^64; a total that reaches 2^64
+// sets ErrOverflow in errWord[0].
+func SumSqI32Wide(p SumSqParams, out, in, errWord []uint32) {
+	for r := range p.Rows {
+		s := uint64(out[2*r+1])<<32 | uint64(out[2*r])
+		for _, v := range in[r*p.Cols : (r+1)*p.Cols] {
+			x := int64(int32(v))
+			var carry uint64
+			s, carry = bits.Add64(s, uint64(x*x), 0)
+			if carry != 0 {
+				errWord[0] |= ErrOverflow
+			}
+		}
+		out[2*r], out[2*r+1] = uint32(s), uint32(s>>32)
 	}
 }
 
