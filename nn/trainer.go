@@ -19,9 +19,15 @@ const PixelExp = -8
 // pixels' device and submits it once: Forward (p.Train set), SoftmaxXent on
 // the logits (I32 codes with their exponent, or F32), Backward of the loss
 // gradient, opt's update of every trainable parameter; then it reads back
-// the loss sum and the number of correct samples. pixels: U8 [N, C, H, W]
+// the logits and the number of correct samples. pixels: U8 [N, C, H, W]
 // with exponent PixelExp; labels: U32 [N]. p carries Seed, Step and GScale
-// (p.R is replaced). It returns the mean loss over the batch.
+// (p.R is replaced).
+//
+// It returns the mean loss over the batch, computed on the host in float64
+// from the logits (code·2^exp): the device's float32 softmax gives the
+// gradient, but its exp and log are not the same function on every
+// backend, while the logits are, so the reported loss is bit-identical
+// across backends whenever the integer network is.
 func Step(net *List, opt *Optimizer, pixels, labels *gpu.Tensor, p Pass) (loss float64, correct int, err error) {
 	r := pixels.Device().Record()
 	p.R, p.Train = r, true
@@ -30,26 +36,77 @@ func Step(net *List, opt *Optimizer, pixels, labels *gpu.Tensor, p Pass) (loss f
 	defer x.Release()
 	net.Backward(&p, x.Grad)
 	opt.Step(&p, net)
-	return readLoss(r, x, labels.Len())
+	return readLoss(r, logits, labels, x)
 }
 
-// readLoss records the loss sum, submits r and reads back the mean loss
-// and the correct count.
-func readLoss(r *gpu.Recorder, x gpu.Xent, n int) (float64, int, error) {
-	sum := r.SumF32(x.Loss)
-	defer sum.Release()
+// readLoss submits r and reads back the logits and the correct count; it
+// returns the mean cross-entropy of the logits (host, float64).
+func readLoss(r *gpu.Recorder, logits, labels *gpu.Tensor, x gpu.Xent) (float64, int, error) {
 	if err := r.Submit(); err != nil {
-		return 0, 0, err
-	}
-	ls, err := sum.DownloadF32()
-	if err != nil {
 		return 0, 0, err
 	}
 	c, err := x.Correct.DownloadU32()
 	if err != nil {
 		return 0, 0, err
 	}
-	return float64(ls[0]) / float64(n), int(c[0]), nil
+	lb, err := labels.DownloadU32()
+	if err != nil {
+		return 0, 0, err
+	}
+	z, err := logitValues(logits)
+	if err != nil {
+		return 0, 0, err
+	}
+	return meanXent(z, lb, logits.Shape()[1]), int(c[0]), nil
+}
+
+// logitValues downloads logits (I32 codes with exponent, no Scale, or F32)
+// as float64 values.
+func logitValues(t *gpu.Tensor) ([]float64, error) {
+	if t.DType() == gpu.F32 {
+		f, err := t.DownloadF32()
+		if err != nil {
+			return nil, err
+		}
+		out := make([]float64, len(f))
+		for i, v := range f {
+			out[i] = float64(v)
+		}
+		return out, nil
+	}
+	c, err := t.DownloadI32()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float64, len(c))
+	for i, v := range c {
+		out[i] = math.Ldexp(float64(v), t.Exp)
+	}
+	return out, nil
+}
+
+// meanXent is the mean softmax cross-entropy of logits z [N, k] against
+// labels, in float64 (log Σ exp(z - max z) - (z_y - max z)); a label >= k
+// counts 0 and still divides, as SoftmaxXent.
+func meanXent(z []float64, labels []uint32, k int) float64 {
+	n := len(labels)
+	var sum float64
+	for s, y := range labels {
+		if int(y) >= k {
+			continue
+		}
+		row := z[s*k : (s+1)*k]
+		mx := row[0]
+		for _, v := range row {
+			mx = max(mx, v)
+		}
+		var e float64
+		for _, v := range row {
+			e += math.Exp(v - mx)
+		}
+		sum += math.Log(e) - (row[y] - mx)
+	}
+	return sum / float64(n)
 }
 
 // Evaluate runs net in evaluation mode (Pass.Train false: BN uses its
@@ -77,8 +134,9 @@ func Evaluate(dev *gpu.Device, net *List, ds *data.Dataset, batch int) (loss, ac
 		}
 		r := dev.Record()
 		p := Pass{R: r}
-		x := r.SoftmaxXent(net.Forward(&p, px), lb)
-		l, c, err := readLoss(r, x, n)
+		logits := net.Forward(&p, px)
+		x := r.SoftmaxXent(logits, lb)
+		l, c, err := readLoss(r, logits, lb, x)
 		x.Release()
 		px.Release()
 		lb.Release()
