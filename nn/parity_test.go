@@ -66,12 +66,22 @@ func firstDiff(a, b statedict.Dict) error {
 // every step every master code, momentum code, BN running statistic and
 // the loss must be identical (issue 4 point 7).
 func TestStepParity(t *testing.T) {
-	const steps, batch, seed = 5, 8, 7
+	stepParity(t, nn.LeNet5, 5, 8, 1, 28)
+}
+
+// TestStepParityResNet20 is the same check on ResNet-20 (residual branch
+// gradients meet in sumGrads), 2 steps of batch 4.
+func TestStepParityResNet20(t *testing.T) {
+	stepParity(t, nn.ResNet20, 2, 4, 3, 32)
+}
+
+func stepParity(t *testing.T, build func(*gpu.Device, nn.Recipe, uint64) (*nn.List, error), steps, batch, c, hw int) {
+	const seed = 7
 	gdev := webgpuOrSkip(t)
 	cdev := cpuDev(t)
 	var models []*nn.Model
 	for _, d := range []*gpu.Device{cdev, gdev} {
-		net, err := nn.LeNet5(d, nn.Full8, seed)
+		net, err := build(d, nn.Full8, seed)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +92,7 @@ func TestStepParity(t *testing.T) {
 		t.Fatalf("initial weights differ: %v", err)
 	}
 	rng := rand.New(rand.NewPCG(seed, 3))
-	b := data.Batch{N: batch, C: 1, H: 28, W: 28, Pixels: make([]uint8, batch*28*28), Labels: make([]uint8, batch)}
+	b := data.Batch{N: batch, C: c, H: hw, W: hw, Pixels: make([]uint8, batch*c*hw*hw), Labels: make([]uint8, batch)}
 	sched, err := train.NewSchedule(train.DefaultPhases())
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +104,7 @@ func TestStepParity(t *testing.T) {
 		for i := range b.Labels {
 			b.Labels[i] = uint8(rng.IntN(10))
 		}
-		info := train.StepInfo{Step: int64(step), Total: steps, Seed: seed, RNGStep: uint32(step), Phase: sched.At(int64(step), steps)}
+		info := train.StepInfo{Step: int64(step), Total: int64(steps), Seed: seed, RNGStep: uint32(step), Phase: sched.At(int64(step), int64(steps))}
 		var losses [2]float64
 		var correct [2]int
 		for i, m := range models {
