@@ -11,8 +11,12 @@ import "github.com/wageubn/wageubn/gpu"
 // gradient does in the float recipes: narrow or I32 codes (with or without
 // Scale) convert with r.ToF32 (code·2^(Exp+Scale)); I64 codes (a
 // convolution's wide input gradient) first go through the flag quantizer
-// at 16 bits (r.QuantFlag: I32 codes with a Scale, at least 15 significant
-// bits), since no kernel converts I64 to float; then r.AddF32. Every step
+// at 16 bits (r.QuantFlag: I32 codes with a Scale, 15 significant bits),
+// since no kernel converts I64 to float; then r.AddF32. Like E1 and E2,
+// the flag quantizer takes R = 2^round(log2 max|x|), so elements above R
+// (when max|x| lies in (R, √2·R]) saturate at R·(1 - 2^-15): up to 29% on
+// the largest elements of that branch, the same saturation E1 applies to
+// the sum right after. Every step
 // is an integer kernel or a correctly rounded float32 operation, so the
 // sum is the same on every backend. The receiving layer quantizes the F32
 // gradient itself (E1 at an activation, E2 at a convolution), so the extra
