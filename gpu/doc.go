@@ -51,6 +51,9 @@
 //	stats        sum_i32_wide, histogram_i32
 //	cast         cast_f32_i32, cast_i32_f32, widen_i32
 //	reshape      reshape_b8, reshape_b16, reshape_b32
+//	bias         bias_add (per-channel bias master onto the output grid, I32 or
+//	             I64), bias_grad (channel sums of I16/I32 codes, I64),
+//	             bias_add_f32, bias_grad_f32
 //
 // Only gpu/webgpu.go and gpu/staging.go import the binding, under the cgo
 // build tag; built with CGO_ENABLED=0 the package has the CPU backend only

@@ -160,12 +160,26 @@ type convGemm struct {
 // convGemms are the GEMMs of the conv wrappers by operand dtypes (A, B):
 // (x, w) forward, (dy, w) input gradient, (dy, x) weight gradient, in
 // order of preference: a pass takes the first that is wide or whose int32
-// bound holds for its sums. The mixed-width GEMMs go here as they land:
-// {U8, I8} gemm_u8i8_nt (maxProd 255·128), {I16, I8} gemm_i16i8_nt
-// (2^15·128), {I16, U8} gemm_i16u8_nt (2^15·255), each followed by its
-// _wide form.
+// bound holds for its sums.
+//
+//	{I8, I8}   gemm_i8_nt (|a·b| <= 2^14), then gemm_i8_nt_wide (I64)
+//	{U8, I8}   gemm_u8i8_nt (255·128), then gemm_u8i8_nt_wide: forward on activations
+//	{I16, I8}  gemm_i16i8_nt (I64 always): input gradient of E2 codes
+//	{I16, U8}  gemm_i16u8_nt (I64 always): weight gradient of E2 codes and activations
+//
+// so a pass whose sums pass the int32 bound gets an I64 result instead of
+// ErrTooLarge.
 var convGemms = map[[2]DType][]convGemm{
-	{I8, I8}: {{run: (*Recorder).GemmI8NT, maxProd: 128 * 128}},
+	{I8, I8}: {
+		{run: (*Recorder).GemmI8NT, maxProd: 128 * 128},
+		{run: (*Recorder).GemmI8NTWide, wide: true},
+	},
+	{U8, I8}: {
+		{run: (*Recorder).GemmU8I8NT, maxProd: 255 * 128},
+		{run: (*Recorder).GemmU8I8NTWide, wide: true},
+	},
+	{I16, I8}: {{run: (*Recorder).GemmI16I8NT, wide: true}},
+	{I16, U8}: {{run: (*Recorder).GemmI16U8NT, wide: true}},
 }
 
 // convSetup validates the operands a and b (named an, bn) of a conv pass,
@@ -245,12 +259,13 @@ func (r *Recorder) convPlace(k string, shapes [][]int, name string, p cpu.ConvPa
 //	y[n, k, oh, ow] = Σ_{c', kh, kw} x[n, g·CG + c', oh·S + kh - P, ow·S + kw - P]·w[k, c', kh, kw]
 //
 // with g = k / KG and zero padding, exactly: x [N, C, H, W] and w
-// [K, C/G, KH, KW] of dtypes with a GEMM in convGemms (today I8 x I8,
-// gemm_i8_nt), y [N, K, OH, OW] of the GEMM's output dtype (I32) with
-// y.Exp = x.Exp + w.Exp (and the Scale of whichever operand has one; both
-// is refused). Every output sums CKK = (C/G)·KH·KW products of magnitude
-// at most 2^14 for I8 x I8, so CKK <= MaxGemmK keeps int32 exact; a larger
-// CKK is refused with ErrTooLarge. Bad shapes or geometry give ErrShape.
+// [K, C/G, KH, KW] of dtypes with a GEMM in convGemms (I8 x I8, or U8
+// activations x I8 weights), y [N, K, OH, OW] of the GEMM's output dtype
+// with y.Exp = x.Exp + w.Exp (and the Scale of whichever operand has one;
+// both is refused). Every output sums CKK = (C/G)·KH·KW products of
+// magnitude at most 2^14 (I8 x I8) or 255·128 (U8 x I8): y is I32 while
+// CKK <= MaxGemmK (MaxGemmKU8 for U8), exact, and I64 beyond (the _wide
+// GEMM). Bad shapes or geometry give ErrShape.
 func (r *Recorder) Conv2dI8(x, w *Tensor, geom ConvGeom) *Tensor {
 	const k = "conv2d_i8"
 	if r.err != nil {
@@ -292,12 +307,13 @@ func (r *Recorder) Conv2dI8(x, w *Tensor, geom ConvGeom) *Tensor {
 //
 // with g = c / CG, c' = c mod CG, over the (kh, kw) with oh = (ih + P -
 // kh)/S and ow = (iw + P - kw)/S whole and in range. dy [N, K, OH, OW] and
-// w [K, C/G, KH, KW] of dtypes with a GEMM in convGemms (today I8 x I8),
-// xShape the forward input's [N, C, H, W] (H and W are not determined by
-// OH, OW when S > 1); dx of the GEMM's output dtype (I32) and xShape with
-// dx.Exp = dy.Exp + w.Exp (and the Scale of whichever operand has one).
-// Exact: every dx sums at most KG·KH·KW products (at most 2^14 each for
-// I8 x I8), refused with ErrTooLarge above MaxGemmK.
+// w [K, C/G, KH, KW] of dtypes with a GEMM in convGemms (I8 x I8, or I16
+// E2 codes x I8 weights), xShape the forward input's [N, C, H, W] (H and W
+// are not determined by OH, OW when S > 1); dx of the GEMM's output dtype
+// and xShape with dx.Exp = dy.Exp + w.Exp (and the Scale of whichever
+// operand has one). Exact: every dx sums at most KG·KH·KW products; for
+// I8 x I8 (at most 2^14 each) dx is I32 up to MaxGemmK and I64 beyond, for
+// I16 x I8 always I64 (gemm_i16i8_nt).
 func (r *Recorder) Conv2dBwdData(dy, w *Tensor, xShape []int, geom ConvGeom) *Tensor {
 	const k = "conv2d_bwd_data_i8"
 	if r.err != nil {
@@ -343,11 +359,12 @@ func (r *Recorder) Conv2dBwdData(dy, w *Tensor, xShape []int, geom ConvGeom) *Te
 //	dw[k, c', kh, kw] = Σ_{n, oh, ow} dy[n, k, oh, ow]·x[n, g·CG + c', oh·S + kh - P, ow·S + kw - P]
 //
 // with g = k / KG and zero padding. dy [N, K, OH, OW] and x [N, C, H, W]
-// of dtypes with a GEMM in convGemms (today I8 x I8), wShape the weights'
-// [K, C/G, KH, KW]; dw of the GEMM's output dtype (I32) and wShape with
-// dw.Exp = dy.Exp + x.Exp (and the Scale of whichever operand has one).
-// Exact: every dw sums NP = N·OH·OW products (at most 2^14 each for
-// I8 x I8), refused with ErrTooLarge above MaxGemmK.
+// of dtypes with a GEMM in convGemms (I8 x I8, or I16 E2 codes x U8
+// activations), wShape the weights' [K, C/G, KH, KW]; dw of the GEMM's
+// output dtype and wShape with dw.Exp = dy.Exp + x.Exp (and the Scale of
+// whichever operand has one). Exact: every dw sums NP = N·OH·OW products;
+// for I8 x I8 (at most 2^14 each) dw is I32 up to MaxGemmK and I64 beyond,
+// for I16 x U8 always I64 (gemm_i16u8_nt).
 func (r *Recorder) Conv2dBwdWeight(dy, x *Tensor, wShape []int, geom ConvGeom) *Tensor {
 	const k = "conv2d_bwd_weight_i8"
 	if r.err != nil {

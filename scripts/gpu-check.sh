@@ -55,7 +55,9 @@ run() {
   {
     echo "== machine"; uname -a; nvidia-smi -L 2>/dev/null || true
     echo "== cross-check of every kernel, both backends"
-    (cd gpu && ../.gpucheck/gpu.test -test.run 'Kernels|Registry|Device|Gemm|Conv|Quant|BN' -test.v 2>&1 | grep -E '^(=== RUN   TestKernels|--- |ok|FAIL|PASS|panic)|kernels: |webgpu:|adapter' | head -200) || true
+    (cd gpu && ../.gpucheck/gpu.test -test.v > "$out/gpu-test.log" 2>&1; echo "exit status $?")
+    grep -E '^(--- FAIL|FAIL|PASS|panic)|kernels: [0-9]+ compared' "$out/gpu-test.log" | head -60
+    echo "$(grep -c '^--- PASS' "$out/gpu-test.log") top-level tests passed, $(grep -c -- '--- FAIL' "$out/gpu-test.log") failures (full log: gpu-test.log)"
     echo "== benchmarks (GOP/s)"
     (cd gpu && ../.gpucheck/gpu.test -test.run XXX -test.bench 'GemmI8|GemmU8I8|GemmTiled|GemmF32|Conv2d' -test.benchtime 5x 2>&1 | grep -E 'Benchmark|ok' | head -80) || true
     echo "== wgbench (webgpu vs gonum on the host CPU)"

@@ -16,8 +16,11 @@ var benchSizes = []int{256, 512, 1024}
 
 // BenchmarkGEMM runs, per size, this package's NT and NTU8 and gonum's
 // float32 Sgemm (the bar, design.md "Performance") on the same shapes, and
-// reports GOP/s = 2·M·N·K / time. Under GOEXPERIMENT=simd on an AVX-512 CPU
-// it also times the portable path (i8gemm_portable) that NT then bypasses.
+// reports GOP/s = 2·M·N·K / time. On a CPU with AVX-512 VNNI, where NT takes
+// the assembly path, it also times NT without it (i8gemm_novnni: the archsimd
+// path under GOEXPERIMENT=simd, else the portable one); under
+// GOEXPERIMENT=simd on an AVX-512 CPU it also times the portable path
+// (i8gemm_portable).
 func BenchmarkGEMM(b *testing.B) {
 	for _, n := range benchSizes {
 		r := rand.New(rand.NewPCG(uint64(n), 1))
@@ -54,6 +57,17 @@ func BenchmarkGEMM(b *testing.B) {
 			}
 			report(b)
 		})
+		if i8gemm.VNNI() { // also time the path NT takes without the assembly
+			b.Run(fmt.Sprintf("i8gemm_novnni/n=%d", n), func(b *testing.B) {
+				_ = i8gemm.NTNoVNNI(n, n, n, A8, n, B8, n, C, n)
+				for b.Loop() {
+					if err := i8gemm.NTNoVNNI(n, n, n, A8, n, B8, n, C, n); err != nil {
+						b.Fatal(err)
+					}
+				}
+				report(b)
+			})
+		}
 		if i8gemm.SIMD() { // also time the portable path this build bypasses
 			b.Run(fmt.Sprintf("i8gemm_portable/n=%d", n), func(b *testing.B) {
 				_ = i8gemm.NTPortable(n, n, n, A8, n, B8, n, C, n)

@@ -13,17 +13,22 @@
 // a linear layer's weight [out, in] and a batch of inputs [batch, in] are
 // stored. Leading dimensions may exceed the row length (padded rows).
 //
-// Two implementations sit behind the same functions:
+// Three implementations sit behind the same functions, the first that the
+// build and CPU offer taking the call:
 //
-//   - the portable path, pure Go, on every GOARCH: SWAR (SIMD within a
-//     register) on int64 and float64 words, described below;
-//   - the SIMD path (fast_simd.go), built only with GOEXPERIMENT=simd on
+//   - the VNNI path (vnni_amd64.go, kernel_vnni_amd64.s), Go assembly built
+//     on amd64 unless the purego tag is set (`//go:build amd64 &&
+//     !purego`), which uses AVX-512 VPDPBUSD when golang.org/x/sys/cpu
+//     reports AVX-512 F, BW and VNNI (with the OS saving the 512-bit state);
+//   - the archsimd path (fast_simd.go), built only with GOEXPERIMENT=simd on
 //     amd64 (`//go:build goexperiment.simd && amd64`), which uses
 //     simd/archsimd's 512-bit DotProductPairs (VPMADDWD) when the CPU has
-//     archsimd's AVX512 bundle (F+CD+BW+DQ+VL) and falls back to the portable
-//     path at run time when it does not.
+//     archsimd's AVX512 bundle (F+CD+BW+DQ+VL);
+//   - the portable path, pure Go, on every GOARCH: SWAR (SIMD within a
+//     register) on int64 and float64 words, described below.
 //
-// Both give the same integers: the tests run every case through both.
+// All give the same integers: the tests run every case through each path
+// that the build and CPU have (and log which those are).
 //
 // # Number format
 //
@@ -108,7 +113,7 @@
 // allocator then spills inside the loop, while add-to-memory keeps the loop
 // at loads, IMULQ and ADDQ-to-memory.
 //
-// The SIMD path (fast_simd.go) packs A and B as int16 pairs along K and
+// The archsimd path (fast_simd.go) packs A and B as int16 pairs along K and
 // computes 2-row × 48-column micro-tiles: per K pair, three 32×int16 loads of
 // B, two 32-bit broadcasts of A, and six VPMADDWD (16 lanes × 2 products
 // each) and six VPADDD into six Int32x16 accumulators: 192 multiply-adds. Each
@@ -118,7 +123,47 @@
 // registers Go allocates without spilling (8×2 tiles spilled and ran at half
 // the speed). A K block of 128 pairs keeps a panel's 24 KiB of packed B in L1
 // while the strips of A run past it. There is no VNNI (VPDPBUSD/VPDPWSSD) in
-// archsimd's API yet, which is why the path stops at VPMADDWD.
+// archsimd's API yet, which is why that path stops at VPMADDWD.
+//
+// # The VNNI path
+//
+// VPDPBUSD multiplies, in each of the 16 int32 lanes of a zmm register, 4
+// unsigned bytes of one source with 4 signed bytes of the other and adds the
+// 4 products to the lane: 64 multiply-adds per instruction. B is packed once
+// per call into panels of 64 columns, K in groups of 4 ("quads"): per quad a
+// panel is four 64-byte vectors, lane c of vector v holding B[16v+c][4q..4q+3]
+// (zero past K and past N). A is read in place. The micro-kernel computes a
+// 6-row × 64-column tile in 24 zmm accumulators: per quad it loads the 4 B
+// vectors and, for each of the 6 rows, broadcasts the row's 4 bytes of A to
+// all lanes (VPXORD with an embedded broadcast, which also applies the
+// offset below) and issues 4 VPDPBUSD: 24 instructions, 1536 multiply-adds.
+// The accumulators start from a per-column value and are stored to C at the
+// end (added to it for K blocks after the first), 6 rows × 4 full vectors,
+// so C needs no zeroing pass; a partial last panel goes through a small tile
+// in Go. Workers take tasks of 48 rows; K blocks of 128 quads keep a panel's
+// 32 KiB block of packed B in L1 while the task's strips run past it. A last,
+// partial quad (K%4 != 0) is packed with zero padding and run through a
+// second entry point of the kernel that reads packed A, so that nothing past
+// a row of A is read.
+//
+// Signs. NTU8's A (0..255) and B (-128..127) are what VPDPBUSD takes. NT's
+// A is int8, so the kernel uses a + 128 (the sign bit flipped: XOR 0x80)
+// and starts each accumulator at -128·Σ_k B[n][k], the column sums coming
+// from the kernel itself (a row of A of all ones):
+//
+//	Σ_k a·b = Σ_k (a+128)·b - 128·Σ_k b.
+//
+// Exactness. Each product (a+128)·b or a·b has |·| <= 255·128 = 32640 and
+// VPDPBUSD forms it exactly (the products lie in [-32640, 32385], inside
+// int16), then adds the lane's 4 products and the accumulator in wrapping
+// int32 arithmetic, without saturation. The correction and the adds into C
+// across K blocks wrap the same way. Reduction modulo 2^32 is a ring
+// homomorphism, so the int32 that comes out is congruent to the exact sum
+// modulo 2^32; the exact sum lies in [-2^31, 2^31) by the bounds above (K <=
+// MaxK for NT, K <= MaxKU8 for NTU8), so it is the exact sum. Intermediate
+// sums may wrap (for NT at K = MaxK, Σ_k (a+128)·b reaches 131071·255·128 >
+// 2^31 before the correction is added): only the final value needs the
+// bound.
 //
 // # Performance
 //
@@ -130,26 +175,37 @@
 //
 // GOP/s = 2·M·N·K / time with n = M = N = K, medians of 3 runs of each
 // command (-count 3) on 2026-11-27; each case makes one untimed call first.
-// Plain build (portable path):
+// i8gemm and i8gemm_u8 take the VNNI path; i8gemm_novnni is NT without it
+// (NTNoVNNI in export_test.go: the portable path in the plain build, the
+// archsimd path in the GOEXPERIMENT=simd build), i8gemm_portable is
+// NTPortable. Plain build:
 //
-//	n      i8gemm   i8gemm_u8   sgemm_gonum   ratio i8gemm / gonum
-//	256     22.9      18.5        22.2          1.03
-//	512     32.1      34.5        25.5          1.26 (u8: 1.36)
-//	1024    28.1      28.7        19.4          1.45
+//	n      i8gemm   i8gemm_u8   i8gemm_novnni   sgemm_gonum   ratio VNNI / gonum
+//	256    264.2     269.5        26.7            23.5          11.2
+//	512    615.1     682.0        28.6            21.4          28.8
+//	1024   722.7     749.8        24.3            27.2          26.6
 //
-// GOEXPERIMENT=simd build (i8gemm and i8gemm_u8 take the AVX-512 path,
-// i8gemm_portable is NTPortable from export_test.go):
+// GOEXPERIMENT=simd build:
 //
-//	n      i8gemm   i8gemm_u8   i8gemm_portable   sgemm_gonum   ratio SIMD / gonum
-//	256    133.6     153.2        28.3              25.6          5.2
-//	512    235.5     221.8        35.6              27.0          8.7 (portable: 1.32)
-//	1024   225.7     216.1        30.4              25.0          9.0
+//	n      i8gemm   i8gemm_u8   i8gemm_novnni   i8gemm_portable   sgemm_gonum   VNNI / gonum   VNNI / archsimd
+//	256    368.0     372.8        135.3             28.2              23.8           15.5            2.7
+//	512    591.4     598.0        215.2             23.0              27.2           21.7            2.7
+//	1024   637.0     660.6        232.4             35.6              21.4           29.8            2.7
 //
-// Under load from other processes single runs of either side swing by up to
-// ±30%. Ten runs of the plain build at n = 512 gave NT / gonum between 1.10
-// and 1.43 (median 1.27) and NTU8 / gonum between 1.20 and 1.49; six runs of
-// the SIMD build gave SIMD / gonum between 7.1 and 12.3 and portable / gonum
-// between 0.99 and 1.76.
+// Under load from other processes single runs swing by up to ±30% (the two
+// builds run the same VNNI code: their i8gemm columns differ by that).
+//
+// Ceilings. The micro-kernel alone on one core with its operands in L1
+// (BenchmarkVNNIKernel) runs at 440-460 GOP/s, and a loop of 24
+// independent register-only VPDPBUSD zmm (no loads) at 455-470 GOP/s, about
+// 3.6·10^9 VPDPBUSD per second: one per cycle, the same instruction rate as
+// with ymm operands (half the GOP/s). So the kernel runs at about 98% of
+// what this VM issues, the 2-core ceiling is about 930 GOP/s, and n = 1024
+// reaches about 78% of it (the rest: packing B, storing C, scheduling). The
+// 2150 GOP/s "int8 VNNI peak" in notes.md assumes two VPDPBUSD zmm per
+// cycle, which these measurements do not reproduce; against it, n = 1024 is
+// at 30-35%. The archsimd path reached about a tenth of that figure (225-235
+// GOP/s).
 //
 // How the portable kernel got there (GOP/s per core, thread CPU time, K block
 // 256, microbenchmarks of the inner loop alone; IMULQ peaks at 3.6 G/s per
@@ -173,13 +229,19 @@
 // were slower: the kernel is bounded by IMULQ (one per cycle) and the front
 // end, not by memory.
 //
-// The SIMD micro-kernel (per core, same method): 2×3 vectors 140-165
+// The archsimd micro-kernel (per core, same method): 2×3 vectors 140-165
 // (chosen), 3×2 140-146, 1×4 105-120, 2×2 88-125, 8×2 (spills) 57-80, 2×3
 // unrolled by two K pairs (spills) 71-74, and accumulators in memory 6×2 84,
 // 4×4 85, 8×4 95-105 GOP/s. End to end, static halves per core gave 130-158
 // GOP/s at n = 512; 32-row tasks from a shared counter gave the table above.
-// That is about a tenth of the CPU's int8 VNNI peak (about 2150 GOP/s on
-// these 2 cores, notes.md): VPMADDWD + VPADDD do a quarter of the work of one
-// VPDPBUSD, archsimd offers no VNNI operation yet, and Go's code generation
-// (address arithmetic, 15 vector registers) costs the rest.
+// VPMADDWD + VPADDD do a quarter of the work of one VPDPBUSD, archsimd
+// offers no VNNI operation yet, and Go's code generation (address
+// arithmetic, 15 vector registers) costs the rest, which is why the VNNI
+// path is written in assembly.
+//
+// The VNNI path, end to end at n = 256 (CPU profile): first with A packed
+// in Go like B, 160-180 GOP/s, packing A and B taking 40% of the CPU time;
+// reading A in place (the XOR with embedded broadcast costs nothing
+// measurable in the kernel) and summing B's columns with the kernel brought
+// it to 270-370.
 package i8gemm

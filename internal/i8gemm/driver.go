@@ -40,32 +40,33 @@ func offset[T elem]() int64 {
 	return 0
 }
 
-// run computes C = A·Bᵀ for checked arguments: with the SIMD path when
-// fast accepts the call, with the portable SWAR path otherwise.
-func run[T elem](M, N, K int, A []T, lda int, B []int8, ldb int, C []int32, ldc int) {
+// path selects the implementations that run may use, for the tests: the
+// exported functions use pathAuto.
+type path int
+
+const (
+	pathAuto     path = iota // VNNI assembly, else archsimd, else SWAR
+	pathNoVNNI               // archsimd, else SWAR
+	pathPortable             // SWAR only
+)
+
+// run computes C = A·Bᵀ for checked arguments with the fastest path that
+// pth allows and the build and CPU offer: the VNNI assembly (vnni), the
+// archsimd VPMADDWD path (fast), or the portable SWAR path.
+func run[T elem](pth path, M, N, K int, A []T, lda int, B []int8, ldb int, C []int32, ldc int) {
 	if M == 0 || N == 0 {
 		return
+	}
+	if K > 0 && pth == pathAuto && vnni(M, N, K, A, lda, B, ldb, C, ldc) {
+		return // vnni writes the whole block itself
 	}
 	for m := range M {
 		clear(C[m*ldc : m*ldc+N])
 	}
-	if K == 0 || fast(M, N, K, A, lda, B, ldb, C, ldc) {
+	if K == 0 || (pth <= pathNoVNNI && fast(M, N, K, A, lda, B, ldb, C, ldc)) {
 		return
 	}
 	swar(M, N, K, A, lda, B, ldb, C, ldc)
-}
-
-// runPortable is run without the SIMD path.
-func runPortable[T elem](M, N, K int, A []T, lda int, B []int8, ldb int, C []int32, ldc int) {
-	if M == 0 || N == 0 {
-		return
-	}
-	for m := range M {
-		clear(C[m*ldc : m*ldc+N])
-	}
-	if K > 0 {
-		swar(M, N, K, A, lda, B, ldb, C, ldc)
-	}
 }
 
 // swar computes C += A·Bᵀ with the portable SWAR kernel (C is zeroed, K > 0).

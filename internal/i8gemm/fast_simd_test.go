@@ -8,7 +8,8 @@ import (
 )
 
 // TestFallback checks that with hasSIMD cleared (a CPU without AVX-512) fast
-// declines and NT still gives the naive loop's integers.
+// declines and NT without the VNNI path still gives the naive loop's
+// integers.
 func TestFallback(t *testing.T) {
 	defer func(old bool) { hasSIMD = old }(hasSIMD)
 	hasSIMD = false
@@ -25,7 +26,7 @@ func TestFallback(t *testing.T) {
 	if fast(M, N, K, A, K, B, K, C, N) {
 		t.Fatal("fast accepted the call with hasSIMD = false")
 	}
-	if err := NT(M, N, K, A, K, B, K, C, N); err != nil {
+	if err := ntPath(pathNoVNNI, M, N, K, A, K, B, K, C, N); err != nil {
 		t.Fatal(err)
 	}
 	for m := range M {

@@ -33,7 +33,7 @@ func NT(M, N, K int, A []int8, lda int, B []int8, ldb int, C []int32, ldc int) e
 	if err := check("NT", M, N, K, len(A), lda, len(B), ldb, len(C), ldc, MaxK); err != nil {
 		return err
 	}
-	run(M, N, K, A, lda, B, ldb, C, ldc)
+	run(pathAuto, M, N, K, A, lda, B, ldb, C, ldc)
 	return nil
 }
 
@@ -47,7 +47,7 @@ func NTU8(M, N, K int, A []uint8, lda int, B []int8, ldb int, C []int32, ldc int
 	if err := check("NTU8", M, N, K, len(A), lda, len(B), ldb, len(C), ldc, MaxKU8); err != nil {
 		return err
 	}
-	run(M, N, K, A, lda, B, ldb, C, ldc)
+	run(pathAuto, M, N, K, A, lda, B, ldb, C, ldc)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -64,8 +65,10 @@ func fill[T int8 | uint8](x []T, rows, cols, ld int, kind string, r *rand.Rand) 
 
 type shape struct{ M, N, K, padA, padB, padC int }
 
-// shapes covers odd sizes around the tile sizes (mr = 4 rows, nc = 6
-// columns, flush periods 32 and 63, K blocks 252 and 256), K = 1 and a large K.
+// shapes covers odd sizes around the tile sizes (SWAR: 4 rows × 16
+// columns, flush period 64, K blocks of at most 256; archsimd: 2 rows × 48
+// columns, K pairs; VNNI: 6 rows × 64 columns, tasks of 48 rows, K quads and
+// blocks of 512), K = 1 and a large K, and padded leading dimensions.
 func shapes() []shape {
 	odd := []int{1, 3, 5, 17, 63, 65}
 	var s []shape
@@ -135,21 +138,32 @@ var kinds = [][2]string{{"random", "random"}, {"min", "min"}, {"max", "max"}, {"
 type gemmI8 = func(M, N, K int, A []int8, lda int, B []int8, ldb int, C []int32, ldc int) error
 type gemmU8 = func(M, N, K int, A []uint8, lda int, B []int8, ldb int, C []int32, ldc int) error
 
-// The exported functions take the SIMD path where the build and CPU have it
-// (i8gemm.SIMD()); the Portable ones always run the SWAR code.
+// The exported functions take the VNNI assembly path where the build and CPU
+// have it (i8gemm.VNNI()); the NoVNNI ones take the archsimd path where the
+// build and CPU have that (i8gemm.SIMD()), and the Portable ones always run
+// the SWAR code. Each test runs every case through all three.
 var (
 	implsI8 = []struct {
 		name string
 		f    gemmI8
-	}{{"NT", i8gemm.NT}, {"NT/portable", i8gemm.NTPortable}}
+	}{{"NT", i8gemm.NT}, {"NT/novnni", i8gemm.NTNoVNNI}, {"NT/portable", i8gemm.NTPortable}}
 	implsU8 = []struct {
 		name string
 		f    gemmU8
-	}{{"NTU8", i8gemm.NTU8}, {"NTU8/portable", i8gemm.NTU8Portable}}
+	}{{"NTU8", i8gemm.NTU8}, {"NTU8/novnni", i8gemm.NTU8NoVNNI}, {"NTU8/portable", i8gemm.NTU8Portable}}
 )
 
+// TestPaths logs which implementation each entry point runs on this build
+// and CPU, and checks that a CPU with VNNI (x/sys/cpu) gets the VNNI path on
+// amd64 builds that have it.
+func TestPaths(t *testing.T) {
+	t.Logf("NT, NTU8: VNNI assembly path: %v; NoVNNI: archsimd path: %v; Portable: SWAR", i8gemm.VNNI(), i8gemm.SIMD())
+	if runtime.GOARCH == "amd64" && cpuHasVNNI() && !i8gemm.VNNI() && !purego {
+		t.Error("the CPU has AVX-512 VNNI and BW but NT does not take the VNNI path")
+	}
+}
+
 func TestNTExact(t *testing.T) {
-	t.Logf("SIMD path: %v", i8gemm.SIMD())
 	for _, impl := range implsI8 {
 		n := 0
 		for i, s := range shapes() {
@@ -176,7 +190,9 @@ func TestNTU8Exact(t *testing.T) {
 }
 
 // TestBound checks K at the exactness bound with the extreme products; the
-// expected values are K times the extreme product, worked out by hand.
+// expected values are K times the extreme product, worked out by hand. With
+// a = 127 the VNNI path's shifted sum Σ (a+128)·b wraps int32 before its
+// correction is added, which the result must not show.
 func TestBound(t *testing.T) {
 	tests := []struct {
 		name string
@@ -187,11 +203,13 @@ func TestBound(t *testing.T) {
 	}{
 		{"NT (-128)·(-128) at MaxK", false, i8gemm.MaxK, -128, -128, 2147467264},   // 131071·16384
 		{"NT (-128)·127 at MaxK", false, i8gemm.MaxK, -128, 127, -2130690176},      // 131071·(-16256)
+		{"NT 127·(-128) at MaxK", false, i8gemm.MaxK, 127, -128, -2130690176},      // 131071·(-16256)
+		{"NT 127·127 at MaxK", false, i8gemm.MaxK, 127, 127, 2114044159},           // 131071·16129
 		{"NTU8 255·(-128) at MaxKU8", true, i8gemm.MaxKU8, 255, -128, -2147483520}, // 65793·(-32640)
 		{"NTU8 255·127 at MaxKU8", true, i8gemm.MaxKU8, 255, 127, 2130706305},      // 65793·32385
 	}
 	for _, tc := range tests {
-		for impl := range 2 {
+		for impl := range implsI8 {
 			name := implsI8[impl].name
 			if tc.u8 {
 				name = implsU8[impl].name
@@ -206,7 +224,7 @@ func TestBound(t *testing.T) {
 // testBound runs M×N outputs of K products a·b through implsI8[impl] or
 // implsU8[impl] and checks every output against want.
 func testBound(t *testing.T, impl int, u8 bool, K, a, b int, want int32) {
-	const M, N = 5, 7 // one partial tile in each direction
+	const M, N = 5, 71 // a partial strip of rows; a full and a partial panel
 	B := make([]int8, N*K)
 	for i := range B {
 		B[i] = int8(b)
@@ -302,7 +320,7 @@ func FuzzNT(f *testing.F) {
 	f.Fuzz(func(t *testing.T, m, n, k uint8, seed uint64, u8 bool) {
 		s := shape{int(m%40) + 1, int(n%40) + 1, int(k) + 1, int(seed % 3), int(seed % 5), int(seed % 2)}
 		kind := kinds[seed%uint64(len(kinds))]
-		for i := range 2 {
+		for i := range implsI8 {
 			if u8 {
 				runCase(t, implsU8[i].name, implsU8[i].f, s, kind[0], kind[1], seed)
 			} else {
