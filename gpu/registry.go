@@ -76,7 +76,7 @@ func (k *Kernel) callTwin(params any, bufs [][]uint32) {
 
 // registry is the one table of kernels, grouped by family. Adding a kernel
 // pair: see "Adding a kernel" in doc.go.
-var registry = slices.Concat(coreKernels, quantKernels, gemmKernels, convKernels, bnKernels, layerKernels, floatKernels, nn1Kernels)
+var registry = slices.Concat(coreKernels, quantKernels, gemmKernels, convKernels, bnKernels, layerKernels, floatKernels, nn1Kernels, nn2Kernels)
 
 // coreKernels are the kernels of the runtime itself; every other family
 // lists its rows in registry_FAMILY.go.
