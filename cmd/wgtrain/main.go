@@ -91,8 +91,8 @@ func parseFlags(args []string, stderr io.Writer) (config, int) {
 	fs := flag.NewFlagSet("wgtrain", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.model, "model", "lenet5", "model: "+strings.Join(modelNames, "|"))
-	fs.StringVar(&cfg.dataset, "data", "mnist", "dataset: "+strings.Join(datasetNames, "|")+" (lenet5: mnist or fashion; resnet20, vgg7: cifar10)")
-	fs.StringVar(&cfg.dataDir, "data-dir", "", "dataset folder (default: mnist from the Go module cache, fashion from data/fashion-mnist, cifar10 from the current folder)")
+	fs.StringVar(&cfg.dataset, "data", "mnist", "dataset: "+strings.Join(datasetNames, "|")+" (lenet5: mnist or fashion; resnet20, vgg7: cifar10, their default)")
+	fs.StringVar(&cfg.dataDir, "data-dir", "", "dataset folder (default: mnist from the Go module cache, fashion from /usr/share/datasets/fashion-mnist, cifar10 from the current folder)")
 	recipe := fs.String("recipe", string(nn.Full8), "recipe: "+recipeList())
 	fs.IntVar(&cfg.epochs, "epochs", 2, "passes over the training set")
 	fs.IntVar(&cfg.batch, "batch", 64, "samples per batch")
@@ -128,6 +128,9 @@ func parseFlags(args []string, stderr io.Writer) (config, int) {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if !set["data"] && cfg.model != "lenet5" {
+		cfg.dataset = "cifar10" // the CIFAR models' default
+	}
 	switch {
 	case fs.NArg() > 0:
 		return bad("unexpected arguments %q", fs.Args())

@@ -21,7 +21,7 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"-lr", "2"}, "-lr 2"},
 		{[]string{"-checkpoint-every", "-5"}, "-checkpoint-every -5"},
 		{[]string{"-resume"}, "-resume needs -out"},
-		{[]string{"-model", "resnet20"}, "takes 3×32×32 images"},
+		{[]string{"-model", "resnet20", "-data", "fashion"}, "takes 3×32×32 images"},
 		{[]string{"-model", "lenet5", "-data", "cifar10"}, "takes 1×28×28 images"},
 		{[]string{"extra"}, "unexpected arguments"},
 		{[]string{"-nosuchflag"}, "flag provided but not defined"},
