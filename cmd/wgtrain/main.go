@@ -11,9 +11,11 @@
 //	        [-checkpoint-every N]
 //
 // For example, LeNet-5 on MNIST (found in the Go module cache, see
-// data.DefaultMNISTDir):
+// data.DefaultMNISTDir), and ResNet-20 on CIFAR-10 (-data defaults to
+// cifar10 for the CIFAR models):
 //
 //	go run ./cmd/wgtrain -epochs 2
+//	go run ./cmd/wgtrain -model resnet20 -data-dir ~/data/cifar-10-batches-bin
 //
 // The run goes through train.Run: the learning-rate and g_scale phases of
 // method.md A8 at 50%, 70% and 90% of the steps (lr 0.05·[1, 0.12, 0.06,
