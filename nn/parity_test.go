@@ -64,22 +64,28 @@ func firstDiff(a, b statedict.Dict) error {
 // every step every master code, momentum code, BN running statistic and
 // the loss must be identical (issue 4 point 7).
 func TestStepParity(t *testing.T) {
-	stepParity(t, nn.LeNet5, 5, 8, 1, 28)
+	stepParity(t, nn.LeNet5, nn.Full8, 5, 8, 1, 28)
+}
+
+// TestStepParityFull8Plus is the same check under full8plus (G keeping
+// its magnitude, momentum 7/8).
+func TestStepParityFull8Plus(t *testing.T) {
+	stepParity(t, nn.LeNet5, nn.Full8Plus, 5, 8, 1, 28)
 }
 
 // TestStepParityResNet20 is the same check on ResNet-20 (residual branch
 // gradients meet in sumGrads), 2 steps of batch 4.
 func TestStepParityResNet20(t *testing.T) {
-	stepParity(t, nn.ResNet20, 2, 4, 3, 32)
+	stepParity(t, nn.ResNet20, nn.Full8, 2, 4, 3, 32)
 }
 
-func stepParity(t *testing.T, build func(*gpu.Device, nn.Recipe, uint64) (*nn.List, error), steps, batch, c, hw int) {
+func stepParity(t *testing.T, build func(*gpu.Device, nn.Recipe, uint64) (*nn.List, error), recipe nn.Recipe, steps, batch, c, hw int) {
 	const seed = 7
 	gdev := webgpuOrSkip(t)
 	cdev := cpuDev(t)
 	var models []*nn.Model
 	for _, d := range []*gpu.Device{cdev, gdev} {
-		net, err := build(d, nn.Full8, seed)
+		net, err := build(d, recipe, seed)
 		if err != nil {
 			t.Fatal(err)
 		}
