@@ -10,7 +10,7 @@ import (
 )
 
 // affine is the computation Conv2d and Linear share (a Linear layer is a
-// convolution of [N, 1, 1, in] with a kernel [out, 1, 1, in]): the three
+// 1x1 convolution of [N, in, 1, 1] with a kernel [out, in, 1, 1]): the three
 // modes of a layer, the parameters and what Forward saves for Backward.
 //
 // Modes, from the Config at every call (never cached):
@@ -164,7 +164,7 @@ func (a *affine) release() {
 }
 
 // view reshapes t to shape when its shape differs (Linear's [out, in]
-// versus the kernel [out, 1, 1, in]).
+// versus the kernel [out, in, 1, 1]).
 func (a *affine) view(r *gpu.Recorder, t *gpu.Tensor, shape []int) *gpu.Tensor {
 	if t == nil || slices.Equal(t.Shape(), shape) {
 		return t

@@ -176,6 +176,7 @@ func TestAffineInteger(t *testing.T) {
 		{name: "conv-stride2-groups", g: clGeom{N: 3, C: 4, H: 7, W: 7, K: 6, KH: 3, KW: 3, S: 2, P: 1, G: 2}, gscale: 32, grad: "i64"},
 		{name: "conv1x1-plus", g: clGeom{N: 2, C: 5, H: 4, W: 4, K: 3, KH: 1, KW: 1, S: 1, P: 0, G: 1}, plus: true, grad: "i32"},
 		{name: "conv-f32grad", g: clGeom{N: 1, C: 2, H: 5, W: 6, K: 3, KH: 3, KW: 3, S: 1, P: 0, G: 1}, gscale: 8, grad: "f32"},
+		{name: "conv-wide", g: clGeom{N: 1, C: 7311, H: 3, W: 3, K: 2, KH: 3, KW: 3, S: 1, P: 0, G: 1}, gscale: 128, grad: "i32"},
 		{name: "linear", linear: true, g: clGeom{N: 4, C: 1, H: 1, W: 10, K: 5, KH: 1, KW: 10, S: 1, P: 0, G: 1}, gscale: 128, grad: "i32"},
 		{name: "linear-plus-i64", linear: true, g: clGeom{N: 7, C: 1, H: 1, W: 33, K: 3, KH: 1, KW: 33, S: 1, P: 0, G: 1}, plus: true, grad: "i64"},
 	}
@@ -263,6 +264,13 @@ func clRunInteger(t *testing.T, d *gpu.Device, tc clCase) {
 	g.each(func(xi, wi, yi int) { z[yi] += int64(xv[xi]) * w8[wi] })
 	for i := range z {
 		z[i] += quant.RoundShr(int64(bias[(i/(oh*ow))%g.K]), 8)
+	}
+	wantDT := gpu.I32 // the int32 bound of U8 x I8 sums, else the wide GEMM
+	if g.C/g.G*g.KH*g.KW > gpu.MaxGemmKU8 {
+		wantDT = gpu.I64
+	}
+	if y.DType() != wantDT {
+		t.Errorf("y is %v for C/G·KH·KW = %d, want %v", y.DType(), g.C/g.G*g.KH*g.KW, wantDT)
 	}
 	if y.Exp != -15 || y.Scale != nil {
 		t.Errorf("y exponent %d scale %v, want -15, none", y.Exp, y.Scale)

@@ -8,8 +8,8 @@ import (
 
 // Linear is torch.nn.Linear with WAGEUBN quantization: parameters "weight"
 // [out, in] and, with bias, "bias" [out]; input [N, in], output [N, out].
-// It computes as a convolution of the input viewed as [N, 1, 1, in] with
-// the kernel [out, 1, 1, in] (the same packed layout), so its modes and
+// It computes as a 1x1 convolution of the input viewed as [N, in, 1, 1]
+// with the kernel [out, in, 1, 1] (every pass costs N·in·out), so its modes and
 // dtypes are those of Conv2d (affine.go): in Integer mode the output is
 // I32 codes (logits) with exponent e_x - 7 and the input gradient I64
 // codes with E2's Scale.
@@ -29,7 +29,7 @@ func NewLinear(dev *gpu.Device, name string, cfg Config, in, out int, bias bool,
 	if in < 1 || out < 1 {
 		return nil, fmt.Errorf("%w: Linear %s: in %d, out %d (want positive sizes)", ErrConfig, name, in, out)
 	}
-	a, err := newAffine(dev, KindLinear, name, cfg, []int{out, in}, []int{out, 1, 1, in}, in, bias,
+	a, err := newAffine(dev, KindLinear, name, cfg, []int{out, in}, []int{out, in, 1, 1}, in, bias,
 		gpu.ConvGeom{Stride: 1, Groups: 1}, seed)
 	if err != nil {
 		return nil, err
@@ -81,7 +81,7 @@ func (l *Linear) Forward(p *Pass, in ...*gpu.Tensor) *gpu.Tensor {
 	if r.Err() != nil {
 		return nil
 	}
-	y := l.a.forward(r, l.keep(r.Reshape(x, []int{n, 1, 1, l.in})))
+	y := l.a.forward(r, l.keep(r.Reshape(x, []int{n, l.in, 1, 1})))
 	if y == nil {
 		return nil
 	}
