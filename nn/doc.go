@@ -9,10 +9,24 @@
 // full8plus, wageubn, float and pytorch. Invalid settings are rejected by
 // [Config.Validate] with errors wrapping [ErrConfig].
 //
-// State dicts (safetensors and PyTorch .pt, keys unchanged) are in
-// subpackage statedict.
+// # Networks and training
 //
-// Status: the layers (Conv2d, Linear, BatchNorm2d, ReLU, ReLU6, pools,
-// residual Add, Adder2d), the flat named layer list and the models are not
-// implemented yet (issue "Layers and the flat network").
+// A network is a flat [List] of named layers (PyTorch module paths, so
+// parameter keys are PyTorch's). [LeNet5], [ResNet20] and [VGG7] build the
+// models of the project under a recipe ([Models] maps their names).
+// [Optimizer] applies the update after Backward: the integer WAGEUBN
+// update on integer masters (full8 or full8plus), PyTorch's SGD on float
+// masters and Adam on retrained log2_t thresholds. [Step] records one
+// training step (forward, softmax cross-entropy, backward, update) and
+// submits it once; [Evaluate] runs evaluation mode over a dataset; [Model]
+// is the train.Model that train.Run drives (cmd/wgtrain).
+//
+// # State dicts
+//
+// [List.StateDict] saves every parameter and buffer under its PyTorch key
+// as exact integer codes with their exponent in the metadata (checkpoints);
+// [List.FloatStateDict] gives float32 for PyTorch; [List.LoadStateDict]
+// loads either form, strict or not, as PyTorch's load_state_dict reports
+// keys. The file formats (safetensors and PyTorch .pt) are in subpackage
+// statedict.
 package nn

@@ -27,6 +27,9 @@ type List struct {
 
 	// outputs of the last Forward, by entry; grads accumulates Backward.
 	outputs []*gpu.Tensor
+	// sums holds the gradient sums of the last Backward (sumGrads),
+	// released at the next one.
+	sums []*gpu.Tensor
 }
 
 type entry struct {
@@ -174,6 +177,10 @@ func (l *List) Backward(p *Pass, grad *gpu.Tensor) *gpu.Tensor {
 		p.R.Fail(fmt.Errorf("%w: Backward before Forward", ErrNetwork))
 		return nil
 	}
+	for _, t := range l.sums {
+		t.Release()
+	}
+	l.sums = l.sums[:0]
 	grads := make([]*gpu.Tensor, len(l.entries))
 	grads[len(grads)-1] = grad
 	var inGrad *gpu.Tensor
@@ -198,7 +205,7 @@ func (l *List) Backward(p *Pass, grad *gpu.Tensor) *gpu.Tensor {
 			if *acc == nil {
 				*acc = g
 			} else {
-				*acc = p.R.Add(*acc, g)
+				*acc = sumGrads(p.R, *acc, g, &l.sums)
 			}
 		}
 	}
