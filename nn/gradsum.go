@@ -6,25 +6,26 @@ import "github.com/wageubn/wageubn/gpu"
 // residual branch point), appending the tensors it creates to *held (the
 // List releases them at its next Backward, after the step's Submit).
 //
-// Two I32 gradients without Scale add exactly (r.Add, exponent
-// alignment). Other combinations meet in float32, as the residual
-// gradient does in the float recipes: narrow or I32 codes (with or without
-// Scale) convert with r.ToF32 (code·2^(Exp+Scale)); I64 codes (a
-// convolution's wide input gradient) first go through the flag quantizer
-// at 16 bits (r.QuantFlag: I32 codes with a Scale, 15 significant bits),
-// since no kernel converts I64 to float; then r.AddF32. Like E1 and E2,
-// the flag quantizer takes R = 2^round(log2 max|x|), so elements above R
-// (when max|x| lies in (R, √2·R]) saturate at R·(1 - 2^-15): up to 29% on
-// the largest elements of that branch, the same saturation E1 applies to
-// the sum right after. Every step
-// is an integer kernel or a correctly rounded float32 operation, so the
-// sum is the same on every backend. The receiving layer quantizes the F32
-// gradient itself (E1 at an activation, E2 at a convolution), so the extra
-// rounding of the float32 sum (24 bits) is far below the 8-bit error
-// quantizer that follows.
+// Two I32 gradients without a Scale add exactly with r.Add. Other integer
+// gradients (I8/I32 codes with or without a Scale, the I64 input
+// gradients of conv and BN) add exactly with r.AddGrad: the operand on the
+// coarser grid is shifted left, the sum is I64 with a Scale, and the
+// receiving layer quantizes it (E1 at an activation, E2 at a convolution).
+// Where a float layer meets (mixed networks), both meet in float32: integer
+// codes convert with r.ToF32, I64 codes first through the flag quantizer at
+// 16 bits (no kernel converts I64 to float). Every step is an integer
+// kernel or a correctly rounded float32 operation, so the sum is the same
+// on every backend.
 func sumGrads(r *gpu.Recorder, a, b *gpu.Tensor, held *[]*gpu.Tensor) *gpu.Tensor {
 	if a.DType() == gpu.I32 && b.DType() == gpu.I32 && a.Scale == nil && b.Scale == nil {
-		return keep(held, r.Add(a, b))
+		return keep(held, r.Add(a, b)) // exact, and stays I32
+	}
+	if a.DType() != gpu.F32 && b.DType() != gpu.F32 {
+		s := keep(held, r.AddGrad(a, b))
+		if s != nil && s.Scale != nil {
+			keep(held, s.Scale)
+		}
+		return s
 	}
 	return keep(held, r.AddF32(gradF32(r, a, held), gradF32(r, b, held)))
 }

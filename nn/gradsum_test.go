@@ -30,8 +30,9 @@ func (m *gradLayer) Backward(p *nn.Pass, g *gpu.Tensor) []*gpu.Tensor {
 
 // TestListMixedGradients: a branch point whose readers return an I64
 // gradient (a convolution's wide dx) and I8 codes with a Scale (E1) gets
-// their exact sum, as float32, on every backend, over two steps (the sums
-// of the first are released by the second Backward).
+// their exact sum (I64 codes with a Scale, gpu.AddGrad), on every backend,
+// over two steps (the sums of the first are released by the second
+// Backward).
 func TestListMixedGradients(t *testing.T) {
 	for _, dev := range backends3(t) {
 		t.Run(dev.Backend().String(), func(t *testing.T) {
@@ -66,13 +67,14 @@ func TestListMixedGradients(t *testing.T) {
 				if err := r.Submit(); err != nil {
 					t.Fatal(err)
 				}
-				if dx.DType() != gpu.F32 {
-					t.Fatalf("sum is %v, want f32", dx)
+				if dx.DType() != gpu.I64 || dx.Scale == nil {
+					t.Fatalf("sum is %v (scale %v), want i64 with a Scale", dx, dx.Scale)
 				}
-				got := mustOK[[]float32](t)(dx.DownloadF32())
+				codes := mustOK[[]int64](t)(dx.DownloadI64())
+				scale := mustOK[[]int32](t)(dx.Scale.DownloadI32())
 				for i := range want {
-					if float64(got[i]) != want[i] {
-						t.Errorf("step %d: sum[%d] = %v, want %v", step, i, got[i], want[i])
+					if got := math.Ldexp(float64(codes[i]), dx.Exp+int(scale[0])); got != want[i] {
+						t.Errorf("step %d: sum[%d] = %v, want %v", step, i, got, want[i])
 					}
 				}
 			}

@@ -16,36 +16,50 @@ import (
 const PixelExp = -8
 
 // Step records one training step of net on a fresh recorder of the
-// pixels' device and submits it once: Forward (p.Train set), SoftmaxXent on
-// the logits (I32 codes with their exponent, or F32), Backward of the loss
+// pixels' device and submits it once: Forward (p.Train set), the softmax
+// cross-entropy of the logits (integer for I32 codes, see lossGrad; float32
+// for F32), Backward of the loss
 // gradient, opt's update of every trainable parameter; then it reads back
 // the logits and the number of correct samples. pixels: U8 [N, C, H, W]
 // with exponent PixelExp; labels: U32 [N]. p carries Seed, Step and GScale
 // (p.R is replaced).
 //
 // It returns the mean loss over the batch, computed on the host in float64
-// from the logits (code·2^exp): the device's float32 softmax gives the
-// gradient, but its exp and log are not the same function on every
-// backend, while the logits are, so the reported loss is bit-identical
-// across backends whenever the integer network is.
+// from the logits (code·2^exp): the logits are the same on every backend
+// whenever the integer network is, so the reported loss is too.
 func Step(net *List, opt *Optimizer, pixels, labels *gpu.Tensor, p Pass) (loss float64, correct int, err error) {
 	r := pixels.Device().Record()
 	p.R, p.Train = r, true
 	logits := net.Forward(&p, pixels)
-	x := r.SoftmaxXent(logits, labels)
-	defer x.Release()
-	net.Backward(&p, x.Grad)
+	grad, count, release := lossGrad(r, logits, labels)
+	defer release()
+	net.Backward(&p, grad)
 	opt.Step(&p, net)
-	return readLoss(r, logits, labels, x)
+	return readLoss(r, logits, labels, count)
+}
+
+// lossGrad records the softmax cross-entropy of the logits and returns its
+// gradient, the tensor of the correct count, and the release of both.
+// Integer logits (I32 codes with a fixed exponent) take the integer
+// softmax (gpu.SoftmaxXentInt), whose gradient is the same integers on
+// every backend, so E2 after it and the whole backward pass are too; float
+// logits take the float32 softmax.
+func lossGrad(r *gpu.Recorder, logits, labels *gpu.Tensor) (grad, correct *gpu.Tensor, release func()) {
+	if logits != nil && logits.DType() == gpu.I32 && logits.Scale == nil {
+		x := r.SoftmaxXentInt(logits, labels)
+		return x.Grad, x.Correct, x.Release
+	}
+	x := r.SoftmaxXent(logits, labels)
+	return x.Grad, x.Correct, x.Release
 }
 
 // readLoss submits r and reads back the logits and the correct count; it
 // returns the mean cross-entropy of the logits (host, float64).
-func readLoss(r *gpu.Recorder, logits, labels *gpu.Tensor, x gpu.Xent) (float64, int, error) {
+func readLoss(r *gpu.Recorder, logits, labels, correct *gpu.Tensor) (float64, int, error) {
 	if err := r.Submit(); err != nil {
 		return 0, 0, err
 	}
-	c, err := x.Correct.DownloadU32()
+	c, err := correct.DownloadU32()
 	if err != nil {
 		return 0, 0, err
 	}
@@ -135,9 +149,9 @@ func Evaluate(dev *gpu.Device, net *List, ds *data.Dataset, batch int) (loss, ac
 		r := dev.Record()
 		p := Pass{R: r}
 		logits := net.Forward(&p, px)
-		x := r.SoftmaxXent(logits, lb)
-		l, c, err := readLoss(r, logits, lb, x)
-		x.Release()
+		_, count, release := lossGrad(r, logits, lb)
+		l, c, err := readLoss(r, logits, lb, count)
+		release()
 		px.Release()
 		lb.Release()
 		if err != nil {
