@@ -48,8 +48,9 @@ func TestLookup(t *testing.T) {
 	}{
 		{[]string{"gemm"}, "sgemm_gonum i8gemm_go gemm_i8", nil},
 		{[]string{"quant", "conv"}, "conv_f32_go conv_i8 max_abs pack_i8", nil},
-		{nil, "sgemm_gonum i8gemm_go gemm_i8 conv_f32_go conv_i8 max_abs pack_i8", nil},
-		{[]string{"gemm", "bn", "train-step"}, "sgemm_gonum i8gemm_go gemm_i8", ErrNotAvailable},
+		{nil, "sgemm_gonum i8gemm_go gemm_i8 conv_f32_go conv_i8 max_abs pack_i8 lenet5_float lenet5_full8", nil},
+		{[]string{"train-step"}, "lenet5_float lenet5_full8", nil},
+		{[]string{"gemm", "bn"}, "sgemm_gonum i8gemm_go gemm_i8", ErrNotAvailable},
 		{[]string{"gemm", "gem"}, "", ErrUnknown},
 	} {
 		specs, err := Lookup(tc.families)

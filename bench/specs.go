@@ -1,6 +1,10 @@
 package bench
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/wageubn/wageubn/nn"
+)
 
 // Specs is the case table: one row per benchmarked kernel, grouped by
 // family. Adding a kernel (a conv_i8 forward, a quantizer, BN, a training
@@ -29,6 +33,14 @@ var Specs = []Spec{
 		Ops: elems, Bytes: func(n int) float64 { return 4 * elems(n) }, Shape: squareShape("i32"), Setup: setupMaxAbs},
 	{Family: "quant", Kernel: "pack_i8", Device: true, Bound: Memory, Ceiling: MemBytes,
 		Ops: elems, Bytes: func(n int) float64 { return 5 * elems(n) }, Shape: squareShape("i32"), Setup: setupPackI8},
+
+	// train-step: one whole LeNet-5 training step (nn.Step) on a batch of
+	// size n, in images per second; the float recipe on the same code path
+	// is the in-run baseline (float PyTorch: bench/torch/lenet5.py).
+	{Family: "train-step", Kernel: "lenet5_float", Device: true, Bound: Items, ItemUnit: "images/s",
+		Ops: trainStepImages, Bytes: trainStepImages, Shape: trainStepShape, Setup: setupTrainStep(nn.Float)},
+	{Family: "train-step", Kernel: "lenet5_full8", Device: true, Bound: Items, ItemUnit: "images/s", Baseline: "lenet5_float",
+		Ops: trainStepImages, Bytes: trainStepImages, Shape: trainStepShape, Setup: setupTrainStep(nn.Full8)},
 }
 
 // elems returns n², the elements of an n×n tensor.
