@@ -34,6 +34,11 @@ var Specs = []Spec{
 	{Family: "quant", Kernel: "pack_i8", Device: true, Bound: Memory, Ceiling: MemBytes,
 		Ops: elems, Bytes: func(n int) float64 { return 5 * elems(n) }, Shape: squareShape("i32"), Setup: setupPackI8},
 
+	// bn: the integer batch-norm forward of a training step over conv
+	// outputs [n, 16, 16, 16] (memory-bound, GB/s).
+	{Family: "bn", Kernel: "bn_forward", Device: true, Bound: Memory, Ceiling: MemBytes,
+		Ops: bnElems, Bytes: func(n int) float64 { return 20 * bnElems(n) }, Shape: bnShape, Setup: setupBNForward},
+
 	// train-step: one whole LeNet-5 training step (nn.Step) on a batch of
 	// size n, in images per second; the float recipe on the same code path
 	// is the in-run baseline (float PyTorch: bench/torch/lenet5.py).
