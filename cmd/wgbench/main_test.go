@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"github.com/wageubn/wageubn/bench"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wageubn/wageubn/bench"
 	"github.com/wageubn/wageubn/gpu"
 )
 
