@@ -82,6 +82,10 @@ func InitNetwork(float, quant *nn.List, caps []Capture, opts InitOptions) error 
 	}
 	var todo []setting
 	fm := float.Modules()
+	dev := listDevice(quant)
+	if dev == nil {
+		dev = listDevice(float)
+	}
 	for i, q := range quant.Modules() {
 		if cfg := q.Config(); cfg != nil && cfg.Quant {
 			s, err := layerThresholds(fm[i], q, cfg, byName, opts)
@@ -92,7 +96,7 @@ func InitNetwork(float, quant *nn.List, caps []Capture, opts InitOptions) error 
 		}
 	}
 	for _, s := range todo {
-		if err := setLog2T(s.p, s.m, s.log2t); err != nil {
+		if err := setLog2T(s.p, s.m, dev, s.log2t); err != nil {
 			return fmt.Errorf("%w (setting %s)", err, s.key)
 		}
 	}
@@ -143,7 +147,7 @@ func layerThresholds(f, q nn.Module, cfg *nn.Config, caps map[string]*Capture, o
 		wBits, bBits = cfg.Bits.BNWeight.Dec, cfg.Bits.BNBias.Dec
 	}
 	var out []setting
-	for _, p := range q.Params() {
+	for _, p := range layerParams(q) {
 		var (
 			m    Method
 			x    []float32
@@ -190,11 +194,44 @@ func layerThresholds(f, q nn.Module, cfg *nn.Config, caps map[string]*Capture, o
 	return out, nil
 }
 
+// layerParams returns m's parameters followed by its TQT thresholds that
+// Params leaves out (an [nn.Thresholded] layer lists a threshold in Params
+// only once it is set).
+func layerParams(m nn.Module) []*nn.Param {
+	ps := m.Params()
+	th, ok := m.(nn.Thresholded)
+	if !ok {
+		return ps
+	}
+	out := slices.Clone(ps)
+	for _, t := range th.Thresholds() {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// listDevice returns the device of the first parameter of l that has a
+// Value, or nil.
+func listDevice(l *nn.List) *gpu.Device {
+	for _, p := range l.Params() {
+		if p.Value != nil {
+			return p.Value.Device()
+		}
+	}
+	return nil
+}
+
 // setLog2T uploads v as a 1-element F32 tensor (exponent 0) on the device
-// of p's current Value, or of another parameter of m, and makes it p's
-// Value.
-func setLog2T(p *nn.Param, m nn.Module, v float32) error {
+// of p's current Value, or of another parameter of m, or else fallback
+// (a layer such as ReLU has no tensor of its own before its threshold is
+// set), and makes it p's Value.
+func setLog2T(p *nn.Param, m nn.Module, fallback *gpu.Device, v float32) error {
 	dev := deviceOf(p, m)
+	if dev == nil {
+		dev = fallback
+	}
 	if dev == nil {
 		return fmt.Errorf("%w: no tensor of layer %q is on a device", ErrHook, m.Name())
 	}
