@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/wageubn/wageubn/gpu"
@@ -279,6 +280,92 @@ func TestTQTReLUInteger(t *testing.T) {
 					want = min(max(want, 0), 255)
 					if got[i] != want {
 						t.Fatalf("code %d: %d, want %d (z %d)", i, got[i], want, v)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestTQTRetrainStepAndState trains set thresholds one optimizer step
+// (Adam under Retrain, untouched without) and round-trips them through a
+// state dict into a fresh network whose thresholds are unset.
+func TestTQTRetrainStepAndState(t *testing.T) {
+	for _, d := range everyBackend(t) {
+		for _, retrain := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%v/retrain=%v", d.Backend(), retrain), func(t *testing.T) {
+				build := func() (*nn.List, *nn.Linear, *nn.ReLU) {
+					cfg := tqtCfg(t, retrain)
+					fc := must[*nn.Linear](t)(nn.NewLinear(d, "fc", cfg, 6, 4, true, 3))
+					re := must[*nn.ReLU](t)(nn.NewReLU("relu", cfg))
+					var l nn.List
+					for _, m := range []nn.Module{fc, re} {
+						if err := l.Add(m); err != nil {
+							t.Fatal(err)
+						}
+					}
+					return &l, fc, re
+				}
+				net, fc, re := build()
+				if n := len(net.Params()); n != 2 {
+					t.Fatalf("%d params with unset thresholds, want 2", n)
+				}
+				init := map[string]float32{"weight_log2_t": -0.6, "bias_log2_t": -2.3, "acti_log2_t": -0.2}
+				ths := map[string]*nn.Param{}
+				for _, m := range []nn.Module{fc, re} {
+					for _, p := range m.(nn.Thresholded).Thresholds() {
+						ths[p.Name] = setThreshold(t, d, m, p.Name, init[p.Name])
+					}
+				}
+				rng := rand.New(rand.NewPCG(8, 8))
+				// A zero bias is on every grid: its log2_t gradient would be 0.
+				b := fc.Params()[1]
+				b.Value = must[*gpu.Tensor](t)(d.UploadF32(b.Shape, 0, []float32{0.3, -0.01, 0.123, 0.0003}))
+				x := make([]float32, 3*6)
+				g := make([]float32, 3*4)
+				for i := range x {
+					x[i] = float32(rng.NormFloat64())
+				}
+				for i := range g {
+					g[i] = float32(rng.NormFloat64())
+				}
+				p := &nn.Pass{R: d.Record(), Train: true}
+				net.Forward(p, must[*gpu.Tensor](t)(d.UploadF32([]int{3, 6}, 0, x)))
+				net.Backward(p, must[*gpu.Tensor](t)(d.UploadF32([]int{3, 4}, 0, g)))
+				nn.NewOptimizer(26, 0.05).Step(p, net)
+				submitOK(t, p)
+				for name, th := range ths {
+					v := must[[]float32](t)(th.Value.DownloadF32())[0]
+					moved := math.Abs(float64(v - init[name]))
+					if !retrain && moved != 0 {
+						t.Errorf("%s moved to %v without Retrain", name, v)
+					}
+					if retrain && (moved < 1e-3 || moved > 2e-2) {
+						t.Errorf("%s = %v after one Adam step from %v (lr 1e-2)", name, v, init[name])
+					}
+				}
+				sd, err := net.StateDict()
+				if err != nil {
+					t.Fatal(err)
+				}
+				net2, _, _ := build()
+				if _, err := net2.LoadStateDict(sd, true); err != nil {
+					t.Fatal(err)
+				}
+				got := map[string]float32{}
+				for _, np := range net2.Params() {
+					if strings.HasSuffix(np.Key, "log2_t") {
+						got[np.Key] = must[[]float32](t)(np.Value.DownloadF32())[0]
+					}
+				}
+				for name, th := range ths {
+					key := "fc." + name
+					if name == "acti_log2_t" {
+						key = "relu." + name
+					}
+					want := must[[]float32](t)(th.Value.DownloadF32())[0]
+					if g, ok := got[key]; !ok || g != want {
+						t.Errorf("loaded %s = %v (present %v), want %v", key, g, ok, want)
 					}
 				}
 			})
