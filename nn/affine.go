@@ -42,8 +42,10 @@ import (
 //     backward is straight-through with the quantized operands. Once a
 //     TQT threshold is set (nn/tqt.go; threshold.InitNetwork), Wq =
 //     qsigned(W, weight_log2_t, Weight.Dec) and bq = qsigned(b,
-//     bias_log2_t, Bias.Dec) replace ADQ/DQ on that operand (B§7.2; the
-//     IOStrict input and output quantizers stay), and its gradient is
+//     bias_log2_t, Bias.Dec) replace ADQ/DQ on that operand, and a set
+//     weight_log2_t drops IOStrict's input and output quantizers (the
+//     layer is then TQT's conv(x, qsigned(W), qsigned(b)), B§7.2, whose
+//     output is not quantized), and the operand's gradient is
 //     qsigned's backward: zero where the code clipped, plus TQT's
 //     ∂/∂log2_t summed into the threshold's Grad under Config.Retrain.
 //     Integer mode ignores the weight thresholds (weights stay C_8(Q(W,8)),
@@ -260,23 +262,31 @@ func (a *affine) forward(r *gpu.Recorder, x *gpu.Tensor) *gpu.Tensor {
 		bq = a.bias.Value
 	}
 	if fake {
-		if strict {
+		// TQT (B§7.2): a set threshold replaces the operand's quantizer by
+		// qsigned(·, log2_t, Dec); a set weight threshold makes the layer
+		// TQT's conv(x, qsigned(W), qsigned(b)), without IOStrict's input
+		// and output quantizers.
+		tqtW := log2TSet(a.wlog2)
+		if strict && !tqtW {
 			xq = a.fakeQuant(r, xq, b.Input)
-			wq = a.fakeQuant(r, wq, b.Weight)
-			bq = a.fakeQuant(r, bq, b.Bias)
-		} else {
-			wq = a.fakeQuant(r, wq, Width{Dec: b.Weight.Dec})
-			bq = a.fakeQuant(r, bq, Width{Dec: b.Bias.Dec})
 		}
-		// TQT (B§7.2): a set threshold replaces the weight's (bias's)
-		// quantizer by qsigned(·, log2_t, Dec).
-		if log2TSet(a.wlog2) {
+		switch {
+		case tqtW:
 			a.wl = a.wlog2.Value
 			wq = a.keep(r.QSigned(a.weight.Value, a.wl, b.Weight.Dec))
+		case strict:
+			wq = a.fakeQuant(r, wq, b.Weight)
+		default:
+			wq = a.fakeQuant(r, wq, Width{Dec: b.Weight.Dec})
 		}
-		if a.bias != nil && log2TSet(a.blog2) {
+		switch {
+		case a.bias != nil && log2TSet(a.blog2):
 			a.bl = a.blog2.Value
 			bq = a.keep(r.QSigned(a.bias.Value, a.bl, b.Bias.Dec))
+		case strict:
+			bq = a.fakeQuant(r, bq, b.Bias)
+		default:
+			bq = a.fakeQuant(r, bq, Width{Dec: b.Bias.Dec})
 		}
 	}
 	wq = a.view(r, wq, a.wShape)
@@ -284,7 +294,7 @@ func (a *affine) forward(r *gpu.Recorder, x *gpu.Tensor) *gpu.Tensor {
 	if bq != nil {
 		y = a.keep(r.BiasAddF32(y, bq))
 	}
-	if fake && strict {
+	if fake && strict && a.wl == nil {
 		y = a.fakeQuant(r, y, b.Output)
 	}
 	a.x, a.w = xq, wq

@@ -144,8 +144,8 @@ func errorCodes(r *gpu.Recorder, g *gpu.Tensor, keepI32 bool, h *heldTensors) *g
 //
 // TQT threshold acti_log2_t (nn/tqt.go, method.md B§7.2, A5), unset until
 // threshold.InitNetwork sets it. Once set: in FakeQuant mode the output is
-// qunsigned(relu(x), acti_log2_t, Acti.Dec) (relu(ADQ(x, Input)) under
-// IOStrict) in place of the Acti quantizer, and the backward is
+// TQT's qunsigned(relu(x), acti_log2_t, Acti.Dec) in place of the Acti
+// quantizer (and of IOStrict's input quantizer), and the backward is
 // qunsigned's (zero where it clipped) then relu's mask, with TQT's
 // gradient summed into acti_log2_t's Grad under Config.Retrain. In Integer
 // mode it sets the activation exponent, e_a = ceil(log2_t) - Acti.Dec
@@ -322,7 +322,7 @@ func (l *ReLU) forwardFloat(r *gpu.Recorder, x *gpu.Tensor) *gpu.Tensor {
 		return nil
 	}
 	fq := l.mode == cmFakeQuant
-	if fq && l.cfg.IOStrict {
+	if fq && l.cfg.IOStrict && !log2TSet(l.acti) {
 		xf = fakeQuant(r, xf, l.cfg.Bits.Input, true, &l.held)
 	}
 	var y, mask *gpu.Tensor

@@ -13,12 +13,12 @@ import (
 	"github.com/wageubn/wageubn/quant"
 )
 
-// tqtCfg is the pytorch recipe with IOStrict off (so that a threshold's
-// quantizer is the only one on the weights and activations) and retrain.
-func tqtCfg(t *testing.T, retrain bool) nn.Config {
+// tqtCfg is the pytorch recipe with retrain, IOStrict off unless strict (a
+// set threshold drops IOStrict's quantizers: the results are the same).
+func tqtCfg(t *testing.T, retrain bool, strict ...bool) nn.Config {
 	t.Helper()
 	c := must[nn.Config](t)(nn.PyTorch.Config())
-	c.IOStrict = false
+	c.IOStrict = len(strict) > 0 && strict[0]
 	c.Retrain = retrain
 	return c
 }
@@ -71,10 +71,11 @@ func TestTQTAffineFakeQuant(t *testing.T) {
 	const in, out = 6, 4
 	const lw, lb = -0.6, -2.3 // s_w = 2^0/2^7, s_b = 2^-2/2^15
 	for _, d := range everyBackend(t) {
-		for _, conv := range []bool{false, true} {
-			for _, retrain := range []bool{false, true} {
-				t.Run(fmt.Sprintf("%v/conv=%v/retrain=%v", d.Backend(), conv, retrain), func(t *testing.T) {
-					cfg := tqtCfg(t, retrain)
+		for ci := range 8 {
+			conv, retrain, strict := ci%2 == 1, ci/2%2 == 1, ci >= 4
+			{
+				t.Run(fmt.Sprintf("%v/conv=%v/retrain=%v/iostrict=%v", d.Backend(), conv, retrain, strict), func(t *testing.T) {
+					cfg := tqtCfg(t, retrain, strict)
 					var m nn.Module
 					if conv {
 						m = must[*nn.Conv2d](t)(nn.NewConv2d(d, "c", cfg, in, out, 1, nn.ConvOptions{Bias: true}, 3))
@@ -184,10 +185,11 @@ func must3(t *testing.T) func(v []float32, f float64, err error) ([]float32, flo
 // masked by relu's, and the log2_t gradient (Retrain only).
 func TestTQTReLUFakeQuant(t *testing.T) {
 	for _, d := range everyBackend(t) {
-		for _, six := range []bool{false, true} {
-			for _, retrain := range []bool{false, true} {
-				t.Run(fmt.Sprintf("%v/six=%v/retrain=%v", d.Backend(), six, retrain), func(t *testing.T) {
-					cfg := tqtCfg(t, retrain)
+		for ci := range 8 {
+			six, retrain, strict := ci%2 == 1, ci/2%2 == 1, ci >= 4
+			{
+				t.Run(fmt.Sprintf("%v/six=%v/retrain=%v/iostrict=%v", d.Backend(), six, retrain, strict), func(t *testing.T) {
+					cfg := tqtCfg(t, retrain, strict)
 					mk, l2 := nn.NewReLU, float32(1.3) // s = 2^2/2^8, range [0, 3.98]
 					if six {
 						mk, l2 = nn.NewReLU6, 2.5 // s = 2^3/2^8, range [0, 7.97]: relu6 clips first
