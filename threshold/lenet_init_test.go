@@ -181,3 +181,56 @@ func mustF32(t *testing.T, x *gpu.Tensor) float32 {
 	}
 	return v[0]
 }
+
+// TestInitNetworkLeNet5Integer calibrates a full8 LeNet-5: the ReLU
+// thresholds set the integer activation exponents ceil(log2_t) - 8
+// (method.md A5) and the integer forward runs on them.
+func TestInitNetworkLeNet5Integer(t *testing.T) {
+	for _, dev := range lenetBackends(t) {
+		t.Run(dev.Backend().String(), func(t *testing.T) {
+			fl, err := nn.LeNet5(dev, nn.Float, 11)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q, err := nn.LeNet5(dev, nn.Full8, 11)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := addHooks(t, fl, threshold.HookOptions{Kinds: []nn.Kind{nn.KindReLU}})
+			rng := rand.New(rand.NewPCG(3, 4))
+			for range 2 {
+				r := dev.Record()
+				if fl.Forward(&nn.Pass{R: r}, pixels(t, dev, rng, 4)) == nil {
+					t.Fatal(r.Err())
+				}
+				if err := r.Submit(); err != nil {
+					t.Fatal(err)
+				}
+				if err := h.Capture(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := threshold.InitNetwork(fl, q, h.Get(), threshold.InitOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			r := dev.Record()
+			if q.Forward(&nn.Pass{R: r, Train: true}, pixels(t, dev, rng, 4)) == nil {
+				t.Fatal(r.Err())
+			}
+			if err := r.Submit(); err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range q.Modules() {
+				if m.Kind() != nn.KindReLU {
+					continue
+				}
+				l2 := mustF32(t, m.Params()[0].Value)
+				want := nn.ActiExp(l2, 8)
+				t.Logf("%s: acti_log2_t %v, exponent %d", m.Name(), l2, want)
+				if y := q.Output(m.Name()); y.DType() != gpu.U8 || y.Exp != want {
+					t.Errorf("%s: output %v exponent %d, want U8 exponent %d (log2_t %v)", m.Name(), y.DType(), y.Exp, want, l2)
+				}
+			}
+		})
+	}
+}
