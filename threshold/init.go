@@ -45,7 +45,10 @@ type InitOptions struct {
 
 // InitNetwork does the initialisation of the TQT thresholds of quant from
 // its float twin (method.md B§7.3, A10), walking both networks by name in
-// order. For each layer of quant whose Config is non-nil with Quant on:
+// order. The thresholds are the layer's Params of those names and, for an
+// [nn.Thresholded] layer (nn's Conv2d, Linear, ReLU, ReLU6), its
+// Thresholds, which Params lists only once they are set. For each layer
+// of quant whose Config is non-nil with Quant on:
 //
 //   - weight_log2_t = opts.Weight(float's "weight" of the same layer);
 //   - bias_log2_t = opts.Bias(float's "bias"), skipped when the layer has
@@ -59,8 +62,10 @@ type InitOptions struct {
 // unless opts.Levels is set. Every threshold is calibrated before any is
 // written, so a failed call changes nothing (short of a failed upload).
 // Each threshold is then uploaded as a 1-element F32 tensor (exponent 0)
-// that replaces the parameter's Value; the old tensor is not released
-// (other parameters may share it). float and quant may be the same
+// on the layer's device (or, for a layer with no tensor yet, such as a
+// ReLU, the device of quant's first parameter) that replaces the
+// parameter's Value; the old tensor is not released (other parameters may
+// share it). float and quant may be the same
 // network.
 //
 // Errors: ErrMismatch naming the first difference between the networks;
