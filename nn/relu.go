@@ -151,7 +151,9 @@ func errorCodes(r *gpu.Recorder, g *gpu.Tensor, keepI32 bool, h *heldTensors) *g
 // mode it sets the activation exponent, e_a = ceil(log2_t) - Acti.Dec
 // (s = 2^ceil(log2_t)/2^Acti.Dec, A5) in place of -(Acti.Dec-1); the
 // threshold is read on the host (one download per new Value). Trained
-// thresholds in integer mode are out of scope: there it gets no gradient.
+// thresholds in integer mode are out of scope: there it gets no gradient
+// (and the host copy is read again after any non-integer pass, which may
+// have retrained it in place).
 type ReLU struct {
 	name string
 	six  bool
@@ -251,6 +253,9 @@ func (l *ReLU) Forward(p *Pass, in ...*gpu.Tensor) *gpu.Tensor {
 		l.held.add(a, mask)
 		y, l.mask = a, mask
 	default:
+		// A float or fake-quant pass may retrain the threshold in place:
+		// the next integer pass reads it again.
+		l.actiHost = actiExpCache{}
 		y = l.forwardFloat(r, x)
 	}
 	l.ranFwd = y != nil
