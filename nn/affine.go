@@ -39,7 +39,17 @@ import (
 //     ADQ(x, Input), Wq = ADQ(W, Weight), bq = ADQ(b, Bias), y = ADQ(conv(xq,
 //     Wq) + bq, Output); IOStrict off, xq = x, Wq = DQ(W, Weight.Dec), bq =
 //     DQ(b, Bias.Dec), y = conv(x, Wq) + bq. ADQ with All = 0 is DQ. The
-//     backward is straight-through with the quantized operands.
+//     backward is straight-through with the quantized operands. Once a
+//     TQT threshold is set (nn/tqt.go; threshold.InitNetwork), Wq =
+//     qsigned(W, weight_log2_t, Weight.Dec) and bq = qsigned(b,
+//     bias_log2_t, Bias.Dec) replace ADQ/DQ on that operand, and a set
+//     weight_log2_t drops IOStrict's input and output quantizers (the
+//     layer is then TQT's conv(x, qsigned(W), qsigned(b)), B§7.2, whose
+//     output is not quantized), and the operand's gradient is
+//     qsigned's backward: zero where the code clipped, plus TQT's
+//     ∂/∂log2_t summed into the threshold's Grad under Config.Retrain.
+//     Integer mode ignores the weight thresholds (weights stay C_8(Q(W,8)),
+//     A5).
 //
 // Masters are I32 codes with exponent -23 in Integer mode and F32 in the
 // other two; a layer whose mode changed converts them at its next Forward
@@ -55,6 +65,11 @@ type affine struct {
 	wShape []int // the weight as a convolution kernel [K, C/G, KH, KW]
 	weight *Param
 	bias   *Param // nil without a bias
+	// TQT thresholds (nn/tqt.go): weight_log2_t, and bias_log2_t with a
+	// bias (nil without).
+	wlog2, blog2 *Param
+
+	wl, bl *gpu.Tensor // the thresholds the last FakeQuant forward used (nil: none)
 
 	mode   affMode
 	x      *gpu.Tensor // saved input codes (Integer) or xq (float modes)
@@ -111,7 +126,9 @@ func newAffine(dev *gpu.Device, kind Kind, name string, cfg Config, pShape, wSha
 			a.weight.Value.Release()
 			return nil, err
 		}
+		a.blog2 = newLog2T("bias_log2_t", &a.cfg)
 	}
+	a.wlog2 = newLog2T("weight_log2_t", &a.cfg)
 	return a, nil
 }
 
@@ -130,6 +147,19 @@ func (a *affine) upload(name string, shape []int, v []float32) (*Param, error) {
 		return nil, fmt.Errorf("%s %s: uploading %s: %w", a.kind, a.name, name, err)
 	}
 	return &Param{Name: name, Shape: slices.Clone(shape), Value: t, Trainable: true, Decay: true}, nil
+}
+
+// allParams returns the parameters and the set thresholds (Params).
+func (a *affine) allParams() []*Param {
+	return withSet(a.params(), a.wlog2, a.blog2)
+}
+
+// thresholds returns weight_log2_t and, with a bias, bias_log2_t.
+func (a *affine) thresholds() []*Param {
+	if a.blog2 == nil {
+		return []*Param{a.wlog2}
+	}
+	return []*Param{a.wlog2, a.blog2}
 }
 
 func (a *affine) params() []*Param {
@@ -161,6 +191,7 @@ func (a *affine) release() {
 	}
 	a.held = nil
 	a.x, a.w, a.xShape = nil, nil, nil
+	a.wl, a.bl = nil, nil
 }
 
 // view reshapes t to shape when its shape differs (Linear's [out, in]
@@ -207,6 +238,10 @@ func (a *affine) forward(r *gpu.Recorder, x *gpu.Tensor) *gpu.Tensor {
 		return nil
 	}
 	a.mode = affModeOf(&a.cfg)
+	a.wlog2.Trainable = a.cfg.Retrain
+	if a.blog2 != nil {
+		a.blog2.Trainable = a.cfg.Retrain
+	}
 	a.syncMasters(r, a.mode)
 	a.xShape = x.Shape()
 	if a.mode == affInteger {
@@ -227,12 +262,30 @@ func (a *affine) forward(r *gpu.Recorder, x *gpu.Tensor) *gpu.Tensor {
 		bq = a.bias.Value
 	}
 	if fake {
-		if strict {
+		// TQT (B§7.2): a set threshold replaces the operand's quantizer by
+		// qsigned(·, log2_t, Dec); a set weight threshold makes the layer
+		// TQT's conv(x, qsigned(W), qsigned(b)), without IOStrict's input
+		// and output quantizers.
+		tqtW := log2TSet(a.wlog2)
+		if strict && !tqtW {
 			xq = a.fakeQuant(r, xq, b.Input)
+		}
+		switch {
+		case tqtW:
+			a.wl = a.wlog2.Value
+			wq = a.keep(r.QSigned(a.weight.Value, a.wl, b.Weight.Dec))
+		case strict:
 			wq = a.fakeQuant(r, wq, b.Weight)
-			bq = a.fakeQuant(r, bq, b.Bias)
-		} else {
+		default:
 			wq = a.fakeQuant(r, wq, Width{Dec: b.Weight.Dec})
+		}
+		switch {
+		case a.bias != nil && log2TSet(a.blog2):
+			a.bl = a.blog2.Value
+			bq = a.keep(r.QSigned(a.bias.Value, a.bl, b.Bias.Dec))
+		case strict:
+			bq = a.fakeQuant(r, bq, b.Bias)
+		default:
 			bq = a.fakeQuant(r, bq, Width{Dec: b.Bias.Dec})
 		}
 	}
@@ -241,7 +294,7 @@ func (a *affine) forward(r *gpu.Recorder, x *gpu.Tensor) *gpu.Tensor {
 	if bq != nil {
 		y = a.keep(r.BiasAddF32(y, bq))
 	}
-	if fake && strict {
+	if fake && strict && a.wl == nil {
 		y = a.fakeQuant(r, y, b.Output)
 	}
 	a.x, a.w = xq, wq
@@ -269,6 +322,9 @@ func (a *affine) backward(r *gpu.Recorder, p *Pass, g *gpu.Tensor) *gpu.Tensor {
 	for _, p := range a.params() {
 		p.Grad = nil
 	}
+	for _, p := range a.thresholds() {
+		p.Grad = nil
+	}
 	if a.mode != affInteger {
 		gf := a.floatOf(r, g)
 		dx := a.keep(r.Conv2dBwdDataF32(gf, a.w, a.xShape, a.geom))
@@ -276,9 +332,9 @@ func (a *affine) backward(r *gpu.Recorder, p *Pass, g *gpu.Tensor) *gpu.Tensor {
 		if dw != nil && !slices.Equal(a.wShape, a.weight.Shape) {
 			dw = r.Reshape(a.keep(dw), a.weight.Shape)
 		}
-		a.weight.Grad = a.grad(dw)
+		a.weight.Grad = a.tqtGrad(r, a.weight, a.wlog2, a.wl, a.grad(dw), a.cfg.Bits.Weight.Dec)
 		if a.bias != nil {
-			a.bias.Grad = a.grad(r.BiasGradF32(gf))
+			a.bias.Grad = a.tqtGrad(r, a.bias, a.blog2, a.bl, a.grad(r.BiasGradF32(gf)), a.cfg.Bits.Bias.Dec)
 		}
 		return dx
 	}
@@ -313,6 +369,23 @@ func (a *affine) backward(r *gpu.Recorder, p *Pass, g *gpu.Tensor) *gpu.Tensor {
 		a.bias.Grad = a.gradCodes(r, p, a.bias, a.keep(r.BiasGrad(e2)))
 	}
 	return a.keep(r.Conv2dBwdData(e2, a.w, a.xShape, a.geom))
+}
+
+// tqtGrad returns the gradient of par for the gradient g at its quantized
+// copy: g itself (straight-through) when the forward used no threshold
+// (l == nil), else qsigned's backward: the in-range-masked gradient, and
+// with Config.Retrain TQT's ∂/∂log2_t summed over the elements into
+// lp.Grad (B§7.1).
+func (a *affine) tqtGrad(r *gpu.Recorder, par, lp *Param, l, g *gpu.Tensor, dec int) *gpu.Tensor {
+	if l == nil || g == nil {
+		return g
+	}
+	gi, dl := r.QSignedBackward(par.Value, g, l, dec)
+	a.grad(dl)
+	if a.cfg.Retrain && dl != nil {
+		lp.Grad = a.grad(r.SumF32(dl))
+	}
+	return a.grad(gi)
 }
 
 // grad keeps t as a parameter gradient until the next Backward.

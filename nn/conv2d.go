@@ -55,8 +55,13 @@ func (l *Conv2d) Config() *Config { return &l.a.cfg }
 // SetQuant switches quantization on or off.
 func (l *Conv2d) SetQuant(on bool) { l.a.cfg.Quant = on }
 
-// Params returns weight and, with a bias, bias.
-func (l *Conv2d) Params() []*Param { return l.a.params() }
+// Params returns weight and, with a bias, bias, followed by the TQT
+// thresholds that are set (weight_log2_t, bias_log2_t; nn/tqt.go).
+func (l *Conv2d) Params() []*Param { return l.a.allParams() }
+
+// Thresholds returns weight_log2_t and, with a bias, bias_log2_t, set or
+// not ([Thresholded]).
+func (l *Conv2d) Thresholds() []*Param { return l.a.thresholds() }
 
 // Forward records the convolution of its one input [N, in, H, W].
 func (l *Conv2d) Forward(p *Pass, in ...*gpu.Tensor) *gpu.Tensor {

@@ -21,6 +21,16 @@
 // submits it once; [Evaluate] runs evaluation mode over a dataset; [Model]
 // is the train.Model that train.Run drives (cmd/wgtrain).
 //
+// # TQT thresholds
+//
+// Conv2d and Linear carry weight_log2_t (and bias_log2_t with a bias),
+// ReLU and ReLU6 acti_log2_t ([Thresholded]; method.md B§7.2, A5, A10):
+// unset (nil Value, left out of Params) until threshold.InitNetwork sets
+// them. Once set, FakeQuant layers compute TQT's modules (qsigned weights
+// and biases, qunsigned activations; the TQT gradient under
+// Config.Retrain, trained by the Optimizer's Adam), and integer ReLUs take
+// their activation exponent ceil(log2_t) - Acti.Dec from the threshold.
+//
 // # State dicts
 //
 // [List.StateDict] saves every parameter and buffer under its PyTorch key

@@ -49,8 +49,13 @@ func (l *Linear) Config() *Config { return &l.a.cfg }
 // SetQuant switches quantization on or off.
 func (l *Linear) SetQuant(on bool) { l.a.cfg.Quant = on }
 
-// Params returns weight and, with a bias, bias.
-func (l *Linear) Params() []*Param { return l.a.params() }
+// Params returns weight and, with a bias, bias, followed by the TQT
+// thresholds that are set (weight_log2_t, bias_log2_t; nn/tqt.go).
+func (l *Linear) Params() []*Param { return l.a.allParams() }
+
+// Thresholds returns weight_log2_t and, with a bias, bias_log2_t, set or
+// not ([Thresholded]).
+func (l *Linear) Thresholds() []*Param { return l.a.thresholds() }
 
 func (l *Linear) keep(t *gpu.Tensor) *gpu.Tensor {
 	if t != nil {

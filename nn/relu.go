@@ -141,10 +141,28 @@ func errorCodes(r *gpu.Recorder, g *gpu.Tensor, keepI32 bool, h *heldTensors) *g
 // (QuantShift) of I32 or I64 codes, I8 codes with a Scale as they are
 // (already E1), F32 values through E1 on their float bits
 // (QuantShiftF32); then ActBwd with the mask. It returns I8 codes with E1's Scale.
+//
+// TQT threshold acti_log2_t (nn/tqt.go, method.md B§7.2, A5), unset until
+// threshold.InitNetwork sets it. Once set: in FakeQuant mode the output is
+// TQT's qunsigned(relu(x), acti_log2_t, Acti.Dec) in place of the Acti
+// quantizer (and of IOStrict's input quantizer), and the backward is
+// qunsigned's (zero where it clipped) then relu's mask, with TQT's
+// gradient summed into acti_log2_t's Grad under Config.Retrain. In Integer
+// mode it sets the activation exponent, e_a = ceil(log2_t) - Acti.Dec
+// (s = 2^ceil(log2_t)/2^Acti.Dec, A5) in place of -(Acti.Dec-1); the
+// threshold is read on the host (one download per new Value). Trained
+// thresholds in integer mode are out of scope: there it gets no gradient
+// (and the host copy is read again after any non-integer pass, which may
+// have retrained it in place).
 type ReLU struct {
 	name string
 	six  bool
 	cfg  Config
+
+	acti     *Param
+	actiHost actiExpCache
+	al       *gpu.Tensor // the threshold the last FakeQuant forward used
+	relued   *gpu.Tensor // relu(x) before qunsigned (FakeQuant with a threshold)
 
 	mode   computeMode
 	mask   *gpu.Tensor
@@ -159,7 +177,7 @@ func NewReLU(name string, cfg Config) (*ReLU, error) {
 	if err := checkLayer(KindReLU, name, cfg); err != nil {
 		return nil, err
 	}
-	return &ReLU{name: name, cfg: cfg}, nil
+	return &ReLU{name: name, cfg: cfg, acti: newLog2T("acti_log2_t", &cfg)}, nil
 }
 
 // NewReLU6 returns a ReLU6 layer (min(max(x, 0), 6) before the quantizer).
@@ -167,7 +185,7 @@ func NewReLU6(name string, cfg Config) (*ReLU, error) {
 	if err := checkLayer(KindReLU6, name, cfg); err != nil {
 		return nil, err
 	}
-	return &ReLU{name: name, cfg: cfg, six: true}, nil
+	return &ReLU{name: name, cfg: cfg, six: true, acti: newLog2T("acti_log2_t", &cfg)}, nil
 }
 
 // Name returns the layer's name.
@@ -187,15 +205,19 @@ func (l *ReLU) Config() *Config { return &l.cfg }
 // SetQuant switches quantization on or off.
 func (l *ReLU) SetQuant(on bool) { l.cfg.Quant = on }
 
-// Params returns none: the activation exponent is fixed by Bits.Acti.
-func (l *ReLU) Params() []*Param { return nil }
+// Params returns acti_log2_t once it is set, else none.
+func (l *ReLU) Params() []*Param { return withSet(nil, l.acti) }
+
+// Thresholds returns acti_log2_t, set or not ([Thresholded]).
+func (l *ReLU) Thresholds() []*Param { return []*Param{l.acti} }
 
 // Forward records the activation for x (one input).
 func (l *ReLU) Forward(p *Pass, in ...*gpu.Tensor) *gpu.Tensor {
 	r := p.R
 	l.held.release()
 	l.mask, l.ranFwd = nil, false
-	l.fmask = nil
+	l.fmask, l.al, l.relued = nil, nil, nil
+	l.acti.Trainable, l.acti.Grad = l.cfg.Retrain, nil
 	if len(in) != 1 {
 		r.Fail(fmt.Errorf("%w: %s %s takes 1 input, got %d", ErrNetwork, l.Kind(), l.name, len(in)))
 		return nil
@@ -214,6 +236,14 @@ func (l *ReLU) Forward(p *Pass, in ...*gpu.Tensor) *gpu.Tensor {
 			return nil
 		}
 		expA := -(l.cfg.Bits.Acti.Dec - 1)
+		if log2TSet(l.acti) {
+			v, err := l.actiHost.log2T(l.acti)
+			if err != nil {
+				r.Fail(fmt.Errorf("%s %s: %w", l.Kind(), l.name, err))
+				return nil
+			}
+			expA = ActiExp(v, l.cfg.Bits.Acti.Dec)
+		}
 		var a, mask *gpu.Tensor
 		if l.six {
 			a, mask = r.ActRelu6Q(z, expA)
@@ -223,6 +253,9 @@ func (l *ReLU) Forward(p *Pass, in ...*gpu.Tensor) *gpu.Tensor {
 		l.held.add(a, mask)
 		y, l.mask = a, mask
 	default:
+		// A float or fake-quant pass may retrain the threshold in place:
+		// the next integer pass reads it again.
+		l.actiHost = actiExpCache{}
 		y = l.forwardFloat(r, x)
 	}
 	l.ranFwd = y != nil
@@ -240,6 +273,7 @@ func (l *ReLU) Backward(p *Pass, grad *gpu.Tensor) []*gpu.Tensor {
 		r.Fail(fmt.Errorf("%w: %s %s: Backward before Forward", ErrNetwork, l.Kind(), l.name))
 		return nil
 	}
+	l.acti.Grad = nil
 	if l.mode != cmInteger {
 		return []*gpu.Tensor{l.backwardFloat(r, grad)}
 	}
@@ -293,7 +327,7 @@ func (l *ReLU) forwardFloat(r *gpu.Recorder, x *gpu.Tensor) *gpu.Tensor {
 		return nil
 	}
 	fq := l.mode == cmFakeQuant
-	if fq && l.cfg.IOStrict {
+	if fq && l.cfg.IOStrict && !log2TSet(l.acti) {
 		xf = fakeQuant(r, xf, l.cfg.Bits.Input, true, &l.held)
 	}
 	var y, mask *gpu.Tensor
@@ -304,6 +338,10 @@ func (l *ReLU) forwardFloat(r *gpu.Recorder, x *gpu.Tensor) *gpu.Tensor {
 	}
 	l.held.add(y, mask)
 	l.fmask = mask
+	if fq && y != nil && log2TSet(l.acti) {
+		l.al, l.relued = l.acti.Value, y
+		return l.held.add(r.QUnsigned(y, l.al, l.cfg.Bits.Acti.Dec))
+	}
 	if fq && y != nil {
 		y = fakeQuant(r, y, l.cfg.Bits.Acti, l.cfg.IOStrict, &l.held)
 	}
@@ -316,6 +354,14 @@ func (l *ReLU) backwardFloat(r *gpu.Recorder, grad *gpu.Tensor) *gpu.Tensor {
 	g := floatValues(r, grad, &l.held)
 	if g == nil {
 		return nil
+	}
+	if l.al != nil {
+		gi, dl := r.QUnsignedBackward(l.relued, g, l.al, l.cfg.Bits.Acti.Dec)
+		l.held.add(gi, dl)
+		if l.cfg.Retrain && dl != nil {
+			l.acti.Grad = l.held.add(r.SumF32(dl))
+		}
+		g = gi
 	}
 	return l.held.add(r.ReluBwdF32(g, l.fmask))
 }

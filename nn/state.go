@@ -127,8 +127,67 @@ func ToFloat(d statedict.Dict) (statedict.Dict, error) {
 //   - num_batches_tracked loads as an integer count.
 //
 // Loaded tensors replace Param.Value (layers read it at every Forward);
-// optimizer state is not touched.
+// optimizer state is not touched. A TQT threshold that is still unset
+// (nn/tqt.go) is set from d when d has its key, so that a calibrated or
+// retrained network's state dict restores its thresholds.
 func (l *List) LoadStateDict(d statedict.Dict, strict bool) (statedict.Report, error) {
+	undo, err := l.placeThresholds(d)
+	if err != nil {
+		return statedict.Report{}, err
+	}
+	rep, err := l.loadStateDict(d, strict)
+	if err != nil {
+		undo()
+	}
+	return rep, err
+}
+
+// placeThresholds gives every unset TQT threshold (nn/tqt.go) whose key d
+// holds a placeholder F32 [1] on the network's device, so that it loads
+// like any parameter; undo releases the placeholders and unsets them again
+// (a failed load changes nothing).
+func (l *List) placeThresholds(d statedict.Dict) (undo func(), err error) {
+	var placed []*Param
+	undo = func() {
+		for _, p := range placed {
+			p.Value.Release()
+			p.Value = nil
+		}
+	}
+	var dev *gpu.Device
+	for _, p := range l.Params() {
+		if p.Value != nil {
+			dev = p.Value.Device()
+			break
+		}
+	}
+	for _, e := range l.entries {
+		th, ok := e.m.(Thresholded)
+		if !ok {
+			continue
+		}
+		for _, p := range th.Thresholds() {
+			key := e.m.Name() + "." + p.Name
+			if _, ok := d.Tensors[key]; !ok || p.Value != nil {
+				continue
+			}
+			if dev == nil {
+				undo()
+				return nil, fmt.Errorf("%w: loading %s: the network has no tensor on a device", ErrState, key)
+			}
+			t, err := dev.UploadF32([]int{1}, 0, []float32{0})
+			if err != nil {
+				undo()
+				return nil, fmt.Errorf("%w: loading %s: %w", ErrState, key, err)
+			}
+			p.Value = t
+			placed = append(placed, p)
+		}
+	}
+	return undo, nil
+}
+
+func (l *List) loadStateDict(d statedict.Dict, strict bool) (statedict.Report, error) {
 	params := l.Params()
 	want := make(map[string][]int, len(params))
 	for _, p := range params {

@@ -294,6 +294,12 @@ func (m *Model) LoadState(d statedict.Dict) error {
 			net.Metadata[k+statedict.ExpSuffix] = e
 		}
 	}
+	// Unset TQT thresholds that the checkpoint holds are placed first, so
+	// that their optimizer slots are known and restored.
+	undo, err := m.Net.placeThresholds(net)
+	if err != nil {
+		return err
+	}
 	params := m.Net.Params()
 	known := map[string]bool{AdamStepsKey: true}
 	for _, p := range params {
@@ -301,10 +307,12 @@ func (m *Model) LoadState(d statedict.Dict) error {
 	}
 	for _, k := range d.Keys {
 		if isOptimKey(k) && !known[k] {
+			undo()
 			return fmt.Errorf("%w: unexpected optimizer state %q", ErrState, k)
 		}
 	}
 	if _, err := m.Net.LoadStateDict(net, true); err != nil {
+		undo()
 		return err
 	}
 	for _, p := range params {

@@ -45,7 +45,10 @@ type InitOptions struct {
 
 // InitNetwork does the initialisation of the TQT thresholds of quant from
 // its float twin (method.md B§7.3, A10), walking both networks by name in
-// order. For each layer of quant whose Config is non-nil with Quant on:
+// order. The thresholds are the layer's Params of those names and, for an
+// [nn.Thresholded] layer (nn's Conv2d, Linear, ReLU, ReLU6), its
+// Thresholds, which Params lists only once they are set. For each layer
+// of quant whose Config is non-nil with Quant on:
 //
 //   - weight_log2_t = opts.Weight(float's "weight" of the same layer);
 //   - bias_log2_t = opts.Bias(float's "bias"), skipped when the layer has
@@ -59,8 +62,10 @@ type InitOptions struct {
 // unless opts.Levels is set. Every threshold is calibrated before any is
 // written, so a failed call changes nothing (short of a failed upload).
 // Each threshold is then uploaded as a 1-element F32 tensor (exponent 0)
-// that replaces the parameter's Value; the old tensor is not released
-// (other parameters may share it). float and quant may be the same
+// on the layer's device (or, for a layer with no tensor yet, such as a
+// ReLU, the device of quant's first parameter) that replaces the
+// parameter's Value; the old tensor is not released (other parameters may
+// share it). float and quant may be the same
 // network.
 //
 // Errors: ErrMismatch naming the first difference between the networks;
@@ -82,6 +87,10 @@ func InitNetwork(float, quant *nn.List, caps []Capture, opts InitOptions) error 
 	}
 	var todo []setting
 	fm := float.Modules()
+	dev := listDevice(quant)
+	if dev == nil {
+		dev = listDevice(float)
+	}
 	for i, q := range quant.Modules() {
 		if cfg := q.Config(); cfg != nil && cfg.Quant {
 			s, err := layerThresholds(fm[i], q, cfg, byName, opts)
@@ -92,7 +101,7 @@ func InitNetwork(float, quant *nn.List, caps []Capture, opts InitOptions) error 
 		}
 	}
 	for _, s := range todo {
-		if err := setLog2T(s.p, s.m, s.log2t); err != nil {
+		if err := setLog2T(s.p, s.m, dev, s.log2t); err != nil {
 			return fmt.Errorf("%w (setting %s)", err, s.key)
 		}
 	}
@@ -143,7 +152,7 @@ func layerThresholds(f, q nn.Module, cfg *nn.Config, caps map[string]*Capture, o
 		wBits, bBits = cfg.Bits.BNWeight.Dec, cfg.Bits.BNBias.Dec
 	}
 	var out []setting
-	for _, p := range q.Params() {
+	for _, p := range layerParams(q) {
 		var (
 			m    Method
 			x    []float32
@@ -190,11 +199,44 @@ func layerThresholds(f, q nn.Module, cfg *nn.Config, caps map[string]*Capture, o
 	return out, nil
 }
 
+// layerParams returns m's parameters followed by its TQT thresholds that
+// Params leaves out (an [nn.Thresholded] layer lists a threshold in Params
+// only once it is set).
+func layerParams(m nn.Module) []*nn.Param {
+	ps := m.Params()
+	th, ok := m.(nn.Thresholded)
+	if !ok {
+		return ps
+	}
+	out := slices.Clone(ps)
+	for _, t := range th.Thresholds() {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// listDevice returns the device of the first parameter of l that has a
+// Value, or nil.
+func listDevice(l *nn.List) *gpu.Device {
+	for _, p := range l.Params() {
+		if p.Value != nil {
+			return p.Value.Device()
+		}
+	}
+	return nil
+}
+
 // setLog2T uploads v as a 1-element F32 tensor (exponent 0) on the device
-// of p's current Value, or of another parameter of m, and makes it p's
-// Value.
-func setLog2T(p *nn.Param, m nn.Module, v float32) error {
+// of p's current Value, or of another parameter of m, or else fallback
+// (a layer such as ReLU has no tensor of its own before its threshold is
+// set), and makes it p's Value.
+func setLog2T(p *nn.Param, m nn.Module, fallback *gpu.Device, v float32) error {
 	dev := deviceOf(p, m)
+	if dev == nil {
+		dev = fallback
+	}
 	if dev == nil {
 		return fmt.Errorf("%w: no tensor of layer %q is on a device", ErrHook, m.Name())
 	}
