@@ -28,6 +28,20 @@ import (
 // returns δz (I64, exponent δy.Exp - 38 with δy's Scale) for E2 at the
 // previous conv.
 //
+// TQT thresholds weight_log2_t (γ) and bias_log2_t (β) (nn/tqt.go,
+// [Thresholded], method.md B§7.2), unset until threshold.InitNetwork sets
+// them. Once set, in FakeQuant mode γ is TQT's qsigned(γ, weight_log2_t,
+// BNWeight.Dec) and β qsigned(β, bias_log2_t, BNBias.Dec) in place of
+// their ADQ/DQ quantizers, and a set weight_log2_t makes the layer TQT's
+// BatchNorm2d, F.batch_norm(x, running_mean, running_var, qsigned(γ),
+// qsigned(β)) in inference mode: the input, running statistics and output
+// are no longer quantized (IOStrict's quantizers and the statistics' DQ
+// are dropped, as Conv2d and Linear drop theirs). The backward of γ and β
+// is qsigned's: zero where the code clipped, and with Config.Retrain TQT's
+// ∂/∂log2_t summed over the channels into the threshold's Grad. Integer
+// mode does not use the thresholds (γ8, β8 stay RoundShr(master, 16),
+// A9), and there they get no gradient; Float mode ignores them too.
+//
 // The parameters live in the domain of the mode: switching between
 // integer and float (SetQuant, or a change of Config.Arith) converts
 // masters, momenta and running statistics on the host at the next Forward
@@ -41,6 +55,9 @@ type BatchNorm struct {
 	eps  float32
 
 	weight, bias, runMean, runVar, tracked *Param
+	// TQT thresholds (nn/tqt.go): weight_log2_t of γ, bias_log2_t of β.
+	wlog2, blog2 *Param
+	wl, bl       *gpu.Tensor // the thresholds the last FakeQuant forward used (nil: none)
 
 	mode   computeMode
 	train  bool
@@ -84,6 +101,8 @@ func newBatchNorm(dev *gpu.Device, kind Kind, name string, cfg Config, c int) (*
 		runVar:  &Param{Name: "running_var", Shape: []int{c}},
 		tracked: &Param{Name: "num_batches_tracked", Shape: []int{}},
 	}
+	l.wlog2 = newLog2T("weight_log2_t", &l.cfg)
+	l.blog2 = newLog2T("bias_log2_t", &l.cfg)
 	ones := make([]float32, c)
 	for i := range ones {
 		ones[i] = 1
@@ -131,10 +150,15 @@ func (l *BatchNorm) Config() *Config { return &l.cfg }
 func (l *BatchNorm) SetQuant(on bool) { l.cfg.Quant = on }
 
 // Params returns weight, bias, running_mean, running_var and
-// num_batches_tracked, PyTorch's order.
+// num_batches_tracked, PyTorch's order, followed by the TQT thresholds
+// that are set (weight_log2_t, bias_log2_t; nn/tqt.go).
 func (l *BatchNorm) Params() []*Param {
-	return []*Param{l.weight, l.bias, l.runMean, l.runVar, l.tracked}
+	return withSet([]*Param{l.weight, l.bias, l.runMean, l.runVar, l.tracked}, l.wlog2, l.blog2)
 }
+
+// Thresholds returns weight_log2_t and bias_log2_t, set or not
+// ([Thresholded]).
+func (l *BatchNorm) Thresholds() []*Param { return []*Param{l.wlog2, l.blog2} }
 
 // toDomain converts the parameters to integer codes or to float32 (host
 // round trip; a no-op when they are there already).
@@ -235,6 +259,10 @@ func (l *BatchNorm) Forward(p *Pass, in ...*gpu.Tensor) *gpu.Tensor {
 	l.held.release()
 	l.ranFwd = false
 	l.xhat, l.gamma8, l.sigma, l.fx, l.fgamma, l.fmean, l.fvar = nil, nil, nil, nil, nil, nil, nil
+	l.wl, l.bl = nil, nil
+	for _, t := range l.Thresholds() {
+		t.Trainable, t.Grad = l.cfg.Retrain, nil
+	}
 	if len(in) != 1 {
 		r.Fail(fmt.Errorf("%w: %s %s takes 1 input, got %d", ErrNetwork, l.kind, l.name, len(in)))
 		return nil
@@ -296,6 +324,7 @@ func (l *BatchNorm) Backward(p *Pass, grad *gpu.Tensor) []*gpu.Tensor {
 	}
 	l.grads.release()
 	l.weight.Grad, l.bias.Grad = nil, nil
+	l.wlog2.Grad, l.blog2.Grad = nil, nil
 	if l.mode != cmInteger {
 		return []*gpu.Tensor{l.backwardFloat(r, grad)}
 	}
@@ -322,7 +351,9 @@ func (l *BatchNorm) Backward(p *Pass, grad *gpu.Tensor) []*gpu.Tensor {
 //
 // with the BNIn, BNWeight, BNBias, BNMean, BNVar and BNOut widths when
 // iostrict (without: x as it is, DQ of the parameters and the output),
-// eps 1e-5.
+// eps 1e-5. A set TQT threshold replaces γ's or β's quantizer by qsigned;
+// a set weight_log2_t gives TQT's y = BN(x, qsigned(γ), qsigned(β), μ, σ²)
+// (see [BatchNorm]).
 func (l *BatchNorm) forwardFloat(r *gpu.Recorder, x *gpu.Tensor) *gpu.Tensor {
 	xf := floatValues(r, x, &l.held)
 	if xf == nil {
@@ -331,18 +362,34 @@ func (l *BatchNorm) forwardFloat(r *gpu.Recorder, x *gpu.Tensor) *gpu.Tensor {
 	g, b, rm, rv := l.weight.Value, l.bias.Value, l.runMean.Value, l.runVar.Value
 	if l.mode == cmFakeQuant {
 		bits, io := l.cfg.Bits, l.cfg.IOStrict
-		if io {
+		tqt := log2TSet(l.wlog2) // TQT's BatchNorm2d (B§7.2)
+		if io && !tqt {
 			xf = fakeQuant(r, xf, bits.BNIn, true, &l.held)
 		}
-		g = fakeQuant(r, g, bits.BNWeight, io, &l.held)
-		b = fakeQuant(r, b, bits.BNBias, io, &l.held)
-		rm = fakeQuant(r, rm, bits.BNMean, io, &l.held)
-		rv = fakeQuant(r, rv, bits.BNVar, io, &l.held)
+		if tqt {
+			l.wl = l.wlog2.Value
+			g = l.held.add(r.QSigned(g, l.wl, bits.BNWeight.Dec))
+		} else {
+			g = fakeQuant(r, g, bits.BNWeight, io, &l.held)
+		}
+		if log2TSet(l.blog2) {
+			l.bl = l.blog2.Value
+			b = l.held.add(r.QSigned(b, l.bl, bits.BNBias.Dec))
+		} else {
+			b = fakeQuant(r, b, bits.BNBias, io, &l.held)
+		}
+		if !tqt {
+			rm = fakeQuant(r, rm, bits.BNMean, io, &l.held)
+			rv = fakeQuant(r, rv, bits.BNVar, io, &l.held)
+		}
 		y := l.held.add(r.BNEvalF32(xf, g, b, rm, rv, l.eps))
 		if y == nil {
 			return nil
 		}
 		l.fx, l.fgamma, l.fmean, l.fvar, l.train = xf, g, rm, rv, false
+		if tqt {
+			return y
+		}
 		return fakeQuant(r, y, bits.BNOut, io, &l.held)
 	}
 	if !l.train {
@@ -358,7 +405,8 @@ func (l *BatchNorm) forwardFloat(r *gpu.Recorder, x *gpu.Tensor) *gpu.Tensor {
 
 // backwardFloat records the float backward (BNBwdF32: through the batch
 // statistics in float training, with fixed statistics otherwise) and sets
-// the F32 gradients of weight and bias.
+// the F32 gradients of weight and bias (through qsigned's backward where
+// a TQT threshold was used, with the threshold's gradient under Retrain).
 func (l *BatchNorm) backwardFloat(r *gpu.Recorder, grad *gpu.Tensor) *gpu.Tensor {
 	g := floatValues(r, grad, &l.held)
 	if g == nil {
@@ -370,6 +418,24 @@ func (l *BatchNorm) backwardFloat(r *gpu.Recorder, grad *gpu.Tensor) *gpu.Tensor
 	}
 	l.held.add(dx)
 	l.grads.add(dg, db)
-	l.weight.Grad, l.bias.Grad = dg, db
+	l.weight.Grad = l.tqtGrad(r, l.weight, l.wlog2, l.wl, dg, l.cfg.Bits.BNWeight.Dec)
+	l.bias.Grad = l.tqtGrad(r, l.bias, l.blog2, l.bl, db, l.cfg.Bits.BNBias.Dec)
 	return dx
+}
+
+// tqtGrad returns the gradient of par for the gradient g at its quantized
+// copy: g itself (straight-through) when the forward used no threshold
+// (th == nil), else qsigned's backward: g masked to the in-range codes,
+// and with Config.Retrain TQT's ∂/∂log2_t summed over the channels into
+// lp.Grad (B§7.1).
+func (l *BatchNorm) tqtGrad(r *gpu.Recorder, par, lp *Param, th, g *gpu.Tensor, dec int) *gpu.Tensor {
+	if th == nil || g == nil {
+		return g
+	}
+	gi, dl := r.QSignedBackward(par.Value, g, th, dec)
+	l.grads.add(gi, dl)
+	if l.cfg.Retrain && dl != nil {
+		lp.Grad = l.grads.add(r.SumF32(dl))
+	}
+	return gi
 }

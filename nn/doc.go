@@ -24,10 +24,11 @@
 // # TQT thresholds
 //
 // Conv2d and Linear carry weight_log2_t (and bias_log2_t with a bias),
-// ReLU and ReLU6 acti_log2_t ([Thresholded]; method.md B§7.2, A5, A10):
+// BatchNorm weight_log2_t and bias_log2_t (of γ and β), ReLU and ReLU6
+// acti_log2_t ([Thresholded]; method.md B§7.2, A5, A10):
 // unset (nil Value, left out of Params) until threshold.InitNetwork sets
-// them. Once set, FakeQuant layers compute TQT's modules (qsigned weights
-// and biases, qunsigned activations; the TQT gradient under
+// them. Once set, FakeQuant layers compute TQT's modules (qsigned weights,
+// biases and BN γ, β, qunsigned activations; the TQT gradient under
 // Config.Retrain, trained by the Optimizer's Adam), and integer ReLUs take
 // their activation exponent ceil(log2_t) - Acti.Dec from the threshold.
 //

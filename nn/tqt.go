@@ -9,7 +9,8 @@ import (
 
 // Thresholded is implemented by the layers that carry TQT power-of-two
 // thresholds (method.md B§7.2, A5, A10): Conv2d and Linear (weight_log2_t,
-// and bias_log2_t with a bias) and ReLU/ReLU6 (acti_log2_t). Thresholds
+// and bias_log2_t with a bias), BatchNorm (weight_log2_t of γ, bias_log2_t
+// of β) and ReLU/ReLU6 (acti_log2_t). Thresholds
 // returns them whether they are set or not; threshold.InitNetwork finds
 // them there and sets them.
 //

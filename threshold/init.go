@@ -46,13 +46,14 @@ type InitOptions struct {
 // InitNetwork does the initialisation of the TQT thresholds of quant from
 // its float twin (method.md B§7.3, A10), walking both networks by name in
 // order. The thresholds are the layer's Params of those names and, for an
-// [nn.Thresholded] layer (nn's Conv2d, Linear, ReLU, ReLU6), its
+// [nn.Thresholded] layer (nn's Conv2d, Linear, BatchNorm, ReLU, ReLU6), its
 // Thresholds, which Params lists only once they are set. For each layer
 // of quant whose Config is non-nil with Quant on:
 //
-//   - weight_log2_t = opts.Weight(float's "weight" of the same layer);
-//   - bias_log2_t = opts.Bias(float's "bias"), skipped when the layer has
-//     no bias (the reference's T-7 fixed);
+//   - weight_log2_t = opts.Weight(float's "weight" of the same layer;
+//     γ for batch norm);
+//   - bias_log2_t = opts.Bias(float's "bias"; β for batch norm), skipped
+//     when the layer has no bias (the reference's T-7 fixed);
 //   - acti_log2_t = opts.Acti(the capture of float's layer of that name,
 //     every captured batch), unsigned for ReLU and ReLU6 outputs (T-11e
 //     fixed).
@@ -148,7 +149,7 @@ type setting struct {
 // its float twin f (same name, kind and parameters) and the captures.
 func layerThresholds(f, q nn.Module, cfg *nn.Config, caps map[string]*Capture, opts InitOptions) ([]setting, error) {
 	wBits, bBits := cfg.Bits.Weight.Dec, cfg.Bits.Bias.Dec
-	if q.Kind() == nn.KindBatchNorm2d {
+	if q.Kind() == nn.KindBatchNorm2d || q.Kind() == nn.KindBatchNorm1d {
 		wBits, bBits = cfg.Bits.BNWeight.Dec, cfg.Bits.BNBias.Dec
 	}
 	var out []setting

@@ -47,8 +47,8 @@ func pixels(t *testing.T, dev *gpu.Device, rng *rand.Rand, n int) *gpu.Tensor {
 
 // TestInitNetworkLeNet5 calibrates a pytorch-recipe LeNet-5 from its float
 // twin end to end: hooks on the float network over two random batches,
-// InitNetwork with the defaults (max for weights, kl_j for activations),
-// then a forward pass of the quantized network, whose ReLU outputs must lie
+// InitNetwork with the defaults (max for weights, kl_j for activations;
+// the batch norms' γ and β thresholds too), then a forward pass of the quantized network, whose ReLU outputs must lie
 // on their thresholds' unsigned grids.
 func TestInitNetworkLeNet5(t *testing.T) {
 	for _, dev := range lenetBackends(t) {
@@ -79,7 +79,7 @@ func TestInitNetworkLeNet5(t *testing.T) {
 				t.Fatal(err)
 			}
 			acti := map[string]float32{}
-			nw, na := 0, 0
+			nw, na, nb := 0, 0, 0
 			fm := fl.Modules()
 			for i, m := range q.Modules() {
 				ps := map[string]*nn.Param{}
@@ -114,6 +114,32 @@ func TestInitNetworkLeNet5(t *testing.T) {
 						t.Errorf("%s: bias %v but bias_log2_t %v", m.Name(), hasBias, ps["bias_log2_t"] != nil)
 					}
 					nw++
+				case nn.KindBatchNorm2d, nn.KindBatchNorm1d:
+					// γ and β of the float twin, through init_max.
+					for _, pn := range [][2]string{{"weight", "weight_log2_t"}, {"bias", "bias_log2_t"}} {
+						var fp *nn.Param
+						for _, p := range fm[i].Params() {
+							if p.Name == pn[0] {
+								fp = p
+							}
+						}
+						v, err := threshold.Values(fp.Value)
+						if err != nil {
+							t.Fatal(err)
+						}
+						want, err := threshold.Max(v)
+						if err != nil {
+							t.Fatal(err)
+						}
+						p := ps[pn[1]]
+						if p == nil {
+							t.Fatalf("%s: %s not set", m.Name(), pn[1])
+						}
+						if got := mustF32(t, p.Value); got != float32(want) || p.Trainable {
+							t.Errorf("%s.%s = %v (trainable %v), want Max = %v", m.Name(), pn[1], got, p.Trainable, float32(want))
+						}
+					}
+					nb++
 				case nn.KindReLU:
 					p := ps["acti_log2_t"]
 					if p == nil {
@@ -127,8 +153,8 @@ func TestInitNetworkLeNet5(t *testing.T) {
 					na++
 				}
 			}
-			if nw != 5 || na != 4 {
-				t.Fatalf("%d weight and %d activation thresholds, want 5 and 4", nw, na)
+			if nw != 5 || na != 4 || nb != 4 {
+				t.Fatalf("%d weight, %d activation and %d batch-norm thresholds, want 5, 4 and 4", nw, na, nb)
 			}
 
 			r := dev.Record()
