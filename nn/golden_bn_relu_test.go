@@ -17,7 +17,6 @@ import (
 
 // Referenced here so that the handlers count as used until the package's
 // golden test wires them.
-var _ = []golden.Handler{goldenBatchNorm2d, goldenReLU}
 
 // goldenWidth reads <part>_dec_bit_width and <part>_all_bit_width.
 func goldenWidth(t *testing.T, c golden.Case, part string) nn.Width {

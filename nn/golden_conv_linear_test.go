@@ -197,4 +197,3 @@ func goldenLinear(t *testing.T, c golden.Case) {
 
 // The golden test of the package (golden_test.go) wires these handlers;
 // the reference keeps them used on a branch without it.
-var _ = map[string]golden.Handler{"conv2d": goldenConv2d, "linear": goldenLinear}
