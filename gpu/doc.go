@@ -46,14 +46,22 @@
 //	act          act_relu_q, act_relu6_q (Q_A and its saturation mask), act_bwd
 //	pool         maxpool2d_{fwd,bwd}, avgpool2d_{fwd,bwd}
 //	loss         softmax_xent_f32, xent_correct
+//	loss_int     softmax_xent_i32 (integer softmax: a bit-identical gradient)
 //	optim        optim_wageubn (A8), optim_wageubn_plus (A15), optim_sgd_f32,
 //	             optim_adam_f32
-//	stats        sum_i32_wide, histogram_i32
+//	stats        sum_i32_wide, sumsq_i32_wide, histogram_i32
 //	cast         cast_f32_i32, cast_i32_f32, widen_i32
 //	reshape      reshape_b8, reshape_b16, reshape_b32
 //	bias         bias_add (per-channel bias master onto the output grid, I32 or
 //	             I64), bias_grad (channel sums of I16/I32 codes, I64),
 //	             bias_add_f32, bias_grad_f32
+//	float        relu_f32, relu6_f32, relu_bwd_f32, add_f32, quant_direct_f32,
+//	             quant_alldirect_f32, bn_f32, bn_eval_f32, bn_bwd_f32,
+//	             maxpool2d_{f32,bwd_f32}, avgpool2d_{f32,bwd_f32},
+//	             adder2d_f32, adder2d_bwd_{data,weight}_f32, adder_grad_scale_f32
+//	nnadder      adder2d_i32, adder2d_bwd_{data,weight}_i32 (exact AdderNet)
+//	nngrad       grad_add_i64 (exact sum of two gradients with Scales)
+//	nnshift      shift_f32_i8 (E1 from float32 bits)
 //
 // Only gpu/webgpu.go and gpu/staging.go import the binding, under the cgo
 // build tag; built with CGO_ENABLED=0 the package has the CPU backend only
