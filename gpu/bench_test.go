@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/wageubn/wageubn/gpu/cpu"
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
 )
 
 // gemmBenchSizes are the square GEMM sizes n (M = N = K = n) benchmarked.
@@ -58,26 +56,5 @@ func BenchmarkGemmI8(b *testing.B) {
 				})
 			}
 		}
-	}
-}
-
-// BenchmarkSgemmGonum is the float32 bar the int8 GEMMs are measured
-// against (design.md): gonum's blas32.Gemm at the same sizes, in GFLOP/s.
-func BenchmarkSgemmGonum(b *testing.B) {
-	for _, n := range gemmBenchSizes {
-		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
-			mk := func() blas32.General {
-				m := blas32.General{Rows: n, Cols: n, Stride: n, Data: make([]float32, n*n)}
-				for i := range m.Data {
-					m.Data[i] = float32(i%7) - 3
-				}
-				return m
-			}
-			x, y, z := mk(), mk(), mk()
-			for b.Loop() {
-				blas32.Gemm(blas.NoTrans, blas.Trans, 1, x, y, 0, z)
-			}
-			b.ReportMetric(2*float64(n)*float64(n)*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-		})
 	}
 }
