@@ -3,14 +3,26 @@ package gpu
 import (
 	"errors"
 	"os"
+	"sync"
 	"testing"
 )
 
+// gpuPerTest holds the WebGPU device each running test has opened, so that
+// a test calling devices inside its loops opens one device, not one per
+// case: NVIDIA's driver on an H100 refused a new device in a test that had
+// opened one per case (about a hundred alive), which lavapipe never did.
+var gpuPerTest sync.Map // testing.TB → *Device
+
 // tryGPU is the one place tests open the WebGPU device. It returns nil where
 // no adapter exists, and fails the test instead when WAGEUBN_REQUIRE_GPU=1
-// (CI with lavapipe installed sets it) or when opening fails otherwise.
+// (CI with lavapipe installed sets it) or when opening fails otherwise. A
+// test gets the same device from every call; it is closed when the test
+// ends.
 func tryGPU(t testing.TB) *Device {
 	t.Helper()
+	if d, ok := gpuPerTest.Load(t); ok {
+		return d.(*Device)
+	}
 	d, err := Open(Options{Backend: WebGPU})
 	if errors.Is(err, ErrNoAdapter) && os.Getenv("WAGEUBN_REQUIRE_GPU") != "1" {
 		return nil
@@ -18,7 +30,11 @@ func tryGPU(t testing.TB) *Device {
 	if err != nil {
 		t.Fatalf("opening WebGPU (WAGEUBN_REQUIRE_GPU=%q): %v", os.Getenv("WAGEUBN_REQUIRE_GPU"), err)
 	}
-	t.Cleanup(func() { d.Close() })
+	gpuPerTest.Store(t, d)
+	t.Cleanup(func() {
+		gpuPerTest.Delete(t)
+		d.Close()
+	})
 	return d
 }
 
