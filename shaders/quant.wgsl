@@ -860,7 +860,8 @@ fn quant_decay_i64(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
 // n and p are exact in f32:
 //   forward:  q = clamp(r, n, p)·s
 //   backward: grad_in = g·[n <= r <= p];
-//             dlog2t_i = g·(ln2·term)·s, term = r - v inside, n below, p above
+//             dlog2t_i = g·(ln2·(term·s)), term = r - v inside, n below,
+//             p above, with term·s formed as r·s - x
 // (defects T-1, T-2 fixed), the per-element terms of quant.QSignedBackward,
 // summed by tqt_sum_f32. |log2_t| must stay below about 100: WGSL's ldexp
 // is indeterminate for a scale exponent beyond 128 (quant allows 256).
@@ -889,21 +890,23 @@ fn tqt_forward(x: f32, g: vec3<f32>) -> f32 {
     return ldexp(clamp(round(ldexp(x, -e)), g.y, g.z), e);
 }
 
-// tqt_backward returns (grad_in, dlog2t_i).
+// tqt_backward returns (grad_in, dlog2t_i). The term is formed at the scale
+// of x, term·s = r·s - x, rather than as (r - v)·s: the two round alike,
+// but v = x/s is subnormal for |x| far below s, and a GPU that flushes it
+// (NVIDIA's does) would return 0 where |x| is a normal number (seen on an
+// H100 with log2_t = 60).
 fn tqt_backward(x: f32, go: f32, g: vec3<f32>) -> vec2<f32> {
     let e = i32(g.x);
-    let v = ldexp(x, -e);
-    let r = round(v);
+    let r = round(ldexp(x, -e));
     var gi = 0.0;
-    var term = g.z;
+    var ts = ldexp(g.z, e);
     if (r < g.y) {
-        term = g.y;
+        ts = ldexp(g.y, e);
     } else if (r <= g.z) {
         gi = go;
-        term = r - v;
+        ts = ldexp(r, e) - x;
     }
-    let t = TQT_LN2 * term;
-    return vec2<f32>(gi, go * ldexp(t, e));
+    return vec2<f32>(gi, go * (TQT_LN2 * ts));
 }
 
 @group(0) @binding(0) var<uniform> tqs_p: TqtParams;

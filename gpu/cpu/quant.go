@@ -563,18 +563,19 @@ func tqtForward(x float32, e int, n, p float32) float32 {
 	return ldexp32(min(max(r, n), p), e)
 }
 
+// tqtBackward forms the term at the scale of x (r·s - x, not (r - v)·s) as
+// its shader does, so that no subnormal v = x/s is scaled back up: a GPU
+// may flush it.
 func tqtBackward(x, g float32, e int, n, p float32) (gi, dl float32) {
-	v := ldexp32(x, -e)
-	r := float32(math.RoundToEven(float64(v)))
-	term := p
+	r := float32(math.RoundToEven(float64(ldexp32(x, -e))))
+	ts := ldexp32(p, e)
 	if r < n {
-		term = n
+		ts = ldexp32(n, e)
 	} else if r <= p {
 		gi = g
-		term = r - v
+		ts = ldexp32(r, e) - x
 	}
-	t := tqtLn2 * term
-	return gi, g * ldexp32(t, e)
+	return gi, g * (tqtLn2 * ts)
 }
 
 func f32s(w []uint32, i uint32) float32 { return math.Float32frombits(w[i]) }

@@ -116,6 +116,32 @@ func TestTqtSumF32Order(t *testing.T) {
 	}
 }
 
+// TestTqtBwdNoSubnormalScaling checks that dlog2t_i of an x far below the
+// scale s (x/s subnormal, round(x/s) = 0) is the single rounding
+// g·(ln2·(-x)): the term is formed at the scale of x, so a GPU that
+// flushes subnormals gets the same normal number. Forming it as
+// (0 - x/s)·s drops the low bits of x with the subnormal x/s (and on an
+// H100 gave 0).
+func TestTqtBwdNoSubnormalScaling(t *testing.T) {
+	log2t := []uint32{math.Float32bits(60)} // e = 60 - 7 = 53 for 8 bits
+	for _, x := range []float32{
+		float32(math.Ldexp(1+0x7FFFFF/float64(1<<23), -75)), // x/s = 2^-128·(2 - 2^-23): 21 bits left as a subnormal
+		-float32(math.Ldexp(1.5, -90)),
+		float32(math.Ldexp(1.2345678, -60)),
+	} {
+		g := float32(-0.8125)
+		gin, dl := []uint32{0}, []uint32{0}
+		TqtQSignedBwdF32(TqtParams{N: 1, Bits: 8}, gin, dl, []uint32{math.Float32bits(x)}, []uint32{math.Float32bits(g)}, log2t)
+		want := g * (tqtLn2 * -x)
+		if got := math.Float32frombits(dl[0]); got != want {
+			t.Errorf("x = %g: dlog2t = %g, want %g", x, got, want)
+		}
+		if got := math.Float32frombits(gin[0]); got != g {
+			t.Errorf("x = %g: grad_in = %g, want %g (inside the range)", x, got, g)
+		}
+	}
+}
+
 // fuzzCodes turns fuzz bytes into int32 codes |q| < 2^24 (exact as
 // float32 values) and their words.
 func fuzzCodes(data []byte) ([]int32, []uint32) {
