@@ -41,12 +41,7 @@ func (r *Recorder) Relu(x *Tensor) *Tensor {
 		r.fail(err)
 		return nil
 	}
-	y := r.newOutput(k, shapes, I32, x.shape, x.Exp)
-	if y == nil || r.Run(k, cpu.ReluParams{N: uint32(x.Len())}, y, x) != nil {
-		y.Release()
-		return nil
-	}
-	return y
+	return r.output(k, shapes, I32, x.shape, x.Exp, cpu.ReluParams{N: uint32(x.Len())}, x)
 }
 
 // Add records add_i32, the residual add: y = a + b in value, exactly, with
@@ -80,13 +75,8 @@ func (r *Recorder) Add(a, b *Tensor) *Tensor {
 		r.fail(kernelErr(k, shapes, ErrTooLarge, "exponents %d and %d differ by more than 30", a.Exp, b.Exp))
 		return nil
 	}
-	y := r.newOutput(k, shapes, I32, a.shape, e)
 	p := cpu.AddParams{N: uint32(a.Len()), ShiftA: uint32(sa), ShiftB: uint32(sb)}
-	if y == nil || r.Run(k, p, y, a, b) != nil {
-		y.Release()
-		return nil
-	}
-	return y
+	return r.output(k, shapes, I32, a.shape, e, p, a, b)
 }
 
 // MaxAbs records fill_u32 and max_abs_i32: m = max_i |x_i| over the whole
@@ -138,13 +128,8 @@ func (r *Recorder) pack(k string, x *Tensor, transpose bool) *Tensor {
 	if transpose {
 		rows, kk = kk, rows
 	}
-	y := r.newOutput(k, shapes, I8, []int{rows, kk}, x.Exp)
 	p := cpu.PackParams{Rows: uint32(rows), K: uint32(kk), KW: uint32((kk + 3) / 4)}
-	if y == nil || r.Run(k, p, y, x) != nil {
-		y.Release()
-		return nil
-	}
-	return y
+	return r.output(k, shapes, I8, []int{rows, kk}, x.Exp, p, x)
 }
 
 // GemmI8NT records gemm_i8_nt: C[m, n] = sum_k A[m, k]·B[n, k] in int32,
@@ -182,12 +167,7 @@ func (r *Recorder) GemmI8NT(a, b *Tensor) *Tensor {
 		k = "gemm_i8_nt_k16"
 	}
 	k = r.gemmI8Variant(k) // gemm_i8_nt_tiled on real GPUs (ops_gemm.go)
-	c := r.newOutput(k, shapes, I32, []int{m, n}, a.Exp+b.Exp)
-	if c == nil || r.Run(k, p, c, a, b) != nil {
-		c.Release()
-		return nil
-	}
-	return c
+	return r.output(k, shapes, I32, []int{m, n}, a.Exp+b.Exp, p, a, b)
 }
 
 // equalShape reports whether two shapes are equal.

@@ -460,10 +460,5 @@ func (r *Recorder) convF32(k string, a, b *Tensor, shape []int, geom ConvGeom) *
 		}
 		out = shape
 	}
-	y := r.newOutput(k, shapes, F32, out, a.Exp+b.Exp)
-	if y == nil || r.Run(k, p, y, a, b) != nil {
-		y.Release()
-		return nil
-	}
-	return y
+	return r.output(k, shapes, F32, out, a.Exp+b.Exp, p, a, b)
 }

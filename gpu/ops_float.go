@@ -178,12 +178,7 @@ func (r *Recorder) floatQuant(k string, x *Tensor, kdec, kall int) *Tensor {
 		return nil
 	}
 	p := QuantF32Params(x.Len(), kdec, kall)
-	y := r.newOutput(k, shapes, F32, x.shape, 0)
-	if y == nil || r.Run(k, p, y, x) != nil {
-		y.Release()
-		return nil
-	}
-	return y
+	return r.output(k, shapes, F32, x.shape, 0, p, x)
 }
 
 // QuantF32Params returns the params of quant_direct_f32 (kall = 0) and
@@ -286,12 +281,7 @@ func (r *Recorder) BNEvalF32(x, gamma, beta, rmean, rvar *Tensor, eps float32) *
 	if !ok {
 		return nil
 	}
-	y := r.newOutput(k, shapes, F32, x.shape, 0)
-	if y == nil || r.Run(k, p, y, x, gamma, beta, rmean, rvar) != nil {
-		y.Release()
-		return nil
-	}
-	return y
+	return r.output(k, shapes, F32, x.shape, 0, p, x, gamma, beta, rmean, rvar)
 }
 
 // BNBwdF32 records bn_bwd_f32, batch norm's backward in float32, with s =
@@ -430,12 +420,7 @@ func (r *Recorder) Avgpool2dF32(x *Tensor, g Pool2d, countPad bool) *Tensor {
 	if !ok {
 		return nil
 	}
-	y := r.newOutput(k, shapesOf(x), F32, []int{int(p.N), int(p.C), int(p.OH), int(p.OW)}, x.Exp)
-	if y == nil || r.Run(k, p, y, x) != nil {
-		y.Release()
-		return nil
-	}
-	return y
+	return r.output(k, shapesOf(x), F32, []int{int(p.N), int(p.C), int(p.OH), int(p.OW)}, x.Exp, p, x)
 }
 
 // Avgpool2dBwdF32 records avgpool2d_bwd_f32: dx (F32 of the input shape
@@ -463,12 +448,7 @@ func (r *Recorder) Adder2dF32(x, w *Tensor, geom ConvGeom) *Tensor {
 	if !ok {
 		return nil
 	}
-	y := r.newOutput(k, shapes, F32, convOutShape(p), x.Exp)
-	if y == nil || r.Run(k, p, y, x, w) != nil {
-		y.Release()
-		return nil
-	}
-	return y
+	return r.output(k, shapes, F32, convOutShape(p), x.Exp, p, x, w)
 }
 
 // Adder2dBwdDataF32 records adder2d_bwd_data_f32, AdderNet's input
@@ -505,12 +485,7 @@ func (r *Recorder) adderBwdF32(k string, dy, x, w *Tensor, geom ConvGeom) *Tenso
 	if k == "adder2d_bwd_weight_f32" {
 		shape = w.shape
 	}
-	out := r.newOutput(k, shapes, F32, shape, dy.Exp)
-	if out == nil || r.Run(k, p, out, dy, x, w) != nil {
-		out.Release()
-		return nil
-	}
-	return out
+	return r.output(k, shapes, F32, shape, dy.Exp, p, dy, x, w)
 }
 
 // adderF32Params validates x and w (F32, rank 4, one exponent) and the
@@ -559,11 +534,6 @@ func (r *Recorder) AdderGradScaleF32(dw *Tensor, eta float64) *Tensor {
 		r.fail(kernelErr(k, shapes, ErrShape, "eta = %g, want a finite value > 0", eta))
 		return nil
 	}
-	out := r.newOutput(k, shapes, F32, dw.shape, 0)
 	p := cpu.AdderScaleParams{N: uint32(n), K: float32(eta * math.Sqrt(float64(n)) / 5)}
-	if out == nil || r.Run(k, p, out, dw) != nil {
-		out.Release()
-		return nil
-	}
-	return out
+	return r.output(k, shapes, F32, dw.shape, 0, p, dw)
 }

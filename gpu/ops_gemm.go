@@ -78,14 +78,8 @@ func (r *Recorder) SplitI16(x *Tensor) *Tensor {
 		return nil
 	}
 	rows, kk := x.shape[0], x.shape[1]
-	y := r.newOutput(k, shapes, I8, []int{2, rows, kk}, x.Exp)
 	p := cpu.SplitParams{Rows: uint32(rows), K: uint32(kk), KW: uint32((kk + 3) / 4)}
-	if y == nil || r.Run(k, p, y, x) != nil {
-		y.Release()
-		return nil
-	}
-	y.Scale = x.Scale
-	return y
+	return withScale(r.output(k, shapes, I8, []int{2, rows, kk}, x.Exp, p, x), x.Scale)
 }
 
 // GemmI16I8NT records pack_i16_split and gemm_i16i8_nt: C[m, n] =

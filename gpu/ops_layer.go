@@ -121,13 +121,7 @@ func (r *Recorder) ActBwd(d, mask *Tensor) *Tensor {
 	if d.dtype == I8 {
 		p.I8 = 1
 	}
-	out := r.newOutput(k, shapes, d.dtype, d.shape, d.Exp)
-	if out == nil || r.Run(k, p, out, d, mask) != nil {
-		out.Release()
-		return nil
-	}
-	out.Scale = d.Scale
-	return out
+	return withScale(r.output(k, shapes, d.dtype, d.shape, d.Exp, p, d, mask), d.Scale)
 }
 
 // Pool2d is the window of a 2-D pool: size KH x KW, strides SH, SW and
@@ -220,13 +214,7 @@ func (r *Recorder) Maxpool2dBwd(d, arg *Tensor, g Pool2d, in []int) *Tensor {
 	if !equalShape(arg.shape, d.shape) {
 		return r.layerFail(kernelErr(k, shapes, ErrShape, "δ and argmax shapes differ"))
 	}
-	dx := r.newOutput(k, shapes, I32, in, d.Exp)
-	if dx == nil || r.Run(k, p, dx, d, arg) != nil {
-		dx.Release()
-		return nil
-	}
-	dx.Scale = d.Scale
-	return dx
+	return withScale(r.output(k, shapes, I32, in, d.Exp, p, d, arg), d.Scale)
 }
 
 // poolBwdCheck validates δ (I8 or I32 of the pool's output shape) and the
@@ -270,13 +258,7 @@ func (r *Recorder) Avgpool2d(x *Tensor, g Pool2d) *Tensor {
 	if err != nil {
 		return r.layerFail(err)
 	}
-	y := r.newOutput(k, shapes, U8, []int{x.shape[0], x.shape[1], int(p.OH), int(p.OW)}, x.Exp)
-	if y == nil || r.Run(k, p, y, x) != nil {
-		y.Release()
-		return nil
-	}
-	y.Scale = x.Scale
-	return y
+	return withScale(r.output(k, shapes, U8, []int{x.shape[0], x.shape[1], int(p.OH), int(p.OW)}, x.Exp, p, x), x.Scale)
 }
 
 // Avgpool2dBwd records avgpool2d_bwd, the average-pool backward: with S the
@@ -299,13 +281,7 @@ func (r *Recorder) Avgpool2dBwd(d *Tensor, g Pool2d, in []int) *Tensor {
 	if err != nil {
 		return r.layerFail(err)
 	}
-	dx := r.newOutput(k, shapes, I32, in, d.Exp-int(p.T))
-	if dx == nil || r.Run(k, p, dx, d) != nil {
-		dx.Release()
-		return nil
-	}
-	dx.Scale = d.Scale
-	return dx
+	return withScale(r.output(k, shapes, I32, in, d.Exp-int(p.T), p, d), d.Scale)
 }
 
 // The exponents of the optimizer state (method.md B§9.1, docs/dataflow.md).

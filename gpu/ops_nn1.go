@@ -75,12 +75,7 @@ func (r *Recorder) BiasAdd(z, b *Tensor) *Tensor {
 	if z.dtype == I64 {
 		p.Wide = 1
 	}
-	y := r.newOutput(k, shapes, z.dtype, z.shape, z.Exp)
-	if y == nil || r.Run(k, p, y, z, b) != nil {
-		y.Release()
-		return nil
-	}
-	return y
+	return r.output(k, shapes, z.dtype, z.shape, z.Exp, p, z, b)
 }
 
 // BiasGrad records bias_grad, the bias gradient of a conv2d or linear
@@ -110,13 +105,7 @@ func (r *Recorder) BiasGrad(g *Tensor) *Tensor {
 	if g.dtype == I16 {
 		p.I16 = 1
 	}
-	db := r.newOutput(k, shapes, I64, []int{int(c)}, g.Exp)
-	if db == nil || r.Run(k, p, db, g) != nil {
-		db.Release()
-		return nil
-	}
-	db.Scale = g.Scale
-	return db
+	return withScale(r.output(k, shapes, I64, []int{int(c)}, g.Exp, p, g), g.Scale)
 }
 
 // BiasAddF32 records bias_add_f32: y[n, c, ...] = z[n, c, ...] + b[c] in
@@ -144,12 +133,7 @@ func (r *Recorder) BiasAddF32(z, b *Tensor) *Tensor {
 		r.fail(kernelErr(k, shapes, ErrShape, "b has %d channels, z has %d", b.shape[0], c))
 		return nil
 	}
-	y := r.newOutput(k, shapes, F32, z.shape, z.Exp)
-	if y == nil || r.Run(k, cpu.BiasF32Params{N: n, C: c, S: s}, y, z, b) != nil {
-		y.Release()
-		return nil
-	}
-	return y
+	return r.output(k, shapes, F32, z.shape, z.Exp, cpu.BiasF32Params{N: n, C: c, S: s}, z, b)
 }
 
 // BiasGradF32 records bias_grad_f32: db[c] = Σ g[n, c, ...] in float32,
@@ -170,10 +154,5 @@ func (r *Recorder) BiasGradF32(g *Tensor) *Tensor {
 		r.fail(err)
 		return nil
 	}
-	db := r.newOutput(k, shapes, F32, []int{int(c)}, g.Exp)
-	if db == nil || r.Run(k, cpu.BiasF32Params{N: n, C: c, S: s}, db, g) != nil {
-		db.Release()
-		return nil
-	}
-	return db
+	return r.output(k, shapes, F32, []int{int(c)}, g.Exp, cpu.BiasF32Params{N: n, C: c, S: s}, g)
 }

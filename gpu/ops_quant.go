@@ -25,13 +25,8 @@ func (r *Recorder) Rng(n int, key quant.RNGKey) *Tensor {
 		r.fail(kernelErr(k, nil, ErrShape, "n = %d, want 0..2^32-1", n))
 		return nil
 	}
-	y := r.newOutput(k, nil, U32, []int{n}, 0)
 	p := cpu.RngParams{N: uint32(n), SeedLo: uint32(key.Seed), SeedHi: uint32(key.Seed >> 32), Step: key.Step, Tensor: key.Tensor}
-	if y == nil || r.Run(k, p, y) != nil {
-		y.Release()
-		return nil
-	}
-	return y
+	return r.output(k, nil, U32, []int{n}, 0, p)
 }
 
 // MaxAbsI64 records fill_u32 and the two phases of max_abs_i64: m =
@@ -103,13 +98,8 @@ func (r *Recorder) QuantWeight(w *Tensor) *Tensor {
 		return nil
 	}
 	rows, last := rowsOf(w.shape)
-	y := r.newOutput(k, shapes, I8, w.shape, -7)
 	p := cpu.WeightParams{Rows: uint32(rows), K: uint32(last), KW: uint32((last + 3) / 4), Shift: uint32(shift)}
-	if y == nil || r.Run(k, p, y, w) != nil {
-		y.Release()
-		return nil
-	}
-	return y
+	return r.output(k, shapes, I8, w.shape, -7, p, w)
 }
 
 // QuantRegrid records quant_regrid_i32: the int32 codes of x moved onto
@@ -136,13 +126,8 @@ func (r *Recorder) QuantRegrid(x *Tensor, exp int, lo, hi int32) *Tensor {
 			exp, x.Exp, x.Scale != nil, lo, hi))
 		return nil
 	}
-	y := r.newOutput(k, shapes, I32, x.shape, exp)
 	p := cpu.RegridParams{N: uint32(x.Len()), Shift: int32(shift), Lo: lo, Hi: hi}
-	if y == nil || r.Run(k, p, y, x) != nil {
-		y.Release()
-		return nil
-	}
-	return y
+	return r.output(k, shapes, I32, x.shape, exp, p, x)
 }
 
 // QuantRegridWide records quant_regrid_i64: the wide codes of x (exponent
@@ -176,13 +161,8 @@ func (r *Recorder) QuantRegridWide(x *Tensor, exp int, lo, hi int32) *Tensor {
 		}
 		sc, has = x.Scale, 1
 	}
-	y := r.newOutput(k, shapes, I32, x.shape, exp)
 	p := cpu.RegridI64Params{N: uint32(x.Len()), Shift: int32(shift), Lo: lo, Hi: hi, HasScale: has}
-	if y == nil || r.Run(k, p, y, x, sc) != nil {
-		y.Release()
-		return nil
-	}
-	return y
+	return r.output(k, shapes, I32, x.shape, exp, p, x, sc)
 }
 
 // checkMax validates the max|x| tensor of a quantizer: U32 [1] for I32 and
@@ -355,12 +335,7 @@ func (r *Recorder) QuantConst(t, m *Tensor, g int, key quant.RNGKey) *Tensor {
 	if t.dtype == I64 {
 		k = "quant_const_i64"
 	}
-	y := r.newOutput(k, shapes, I8, t.shape, GradExp)
-	if y == nil || r.Run(k, constParams(t, g, key, 0), y, t, m) != nil {
-		y.Release()
-		return nil
-	}
-	return y
+	return r.output(k, shapes, I8, t.shape, GradExp, constParams(t, g, key, 0), t, m)
 }
 
 // QuantConstMag records quant_const_mag (t: I32) or quant_const_mag_i64
@@ -503,12 +478,7 @@ func (r *Recorder) tqtForward(k string, x, log2t *Tensor, bits int) *Tensor {
 		r.fail(err)
 		return nil
 	}
-	y := r.newOutput(k, shapes, F32, x.shape, 0)
-	if y == nil || r.Run(k, cpu.TqtParams{N: uint32(x.Len()), Bits: uint32(bits)}, y, x, log2t) != nil {
-		y.Release()
-		return nil
-	}
-	return y
+	return r.output(k, shapes, F32, x.shape, 0, cpu.TqtParams{N: uint32(x.Len()), Bits: uint32(bits)}, x, log2t)
 }
 
 // QSignedBackward records tqt_qsigned_bwd_f32, the backward pass of QSigned
@@ -570,10 +540,5 @@ func (r *Recorder) SumF32(x *Tensor) *Tensor {
 		r.fail(err)
 		return nil
 	}
-	y := r.newOutput(k, shapes, F32, []int{1}, 0)
-	if y == nil || r.Run(k, cpu.TqtSumParams{N: uint32(x.Len())}, y, x) != nil {
-		y.Release()
-		return nil
-	}
-	return y
+	return r.output(k, shapes, F32, []int{1}, 0, cpu.TqtSumParams{N: uint32(x.Len())}, x)
 }

@@ -188,6 +188,27 @@ func (r *Recorder) Submit() error {
 	return nil
 }
 
+// output allocates a wrapper's single output, records kernel k on it
+// (bound first) and ins, and returns it; on failure it releases the
+// output and returns nil, the error staying in r.
+func (r *Recorder) output(k string, shapes [][]int, dt DType, shape []int, exp int, params any, ins ...*Tensor) *Tensor {
+	y := r.newOutput(k, shapes, dt, shape, exp)
+	if y == nil || r.Run(k, params, append([]*Tensor{y}, ins...)...) != nil {
+		y.Release()
+		return nil
+	}
+	return y
+}
+
+// withScale gives t (a wrapper's output, nil after a failure) the Scale s
+// of the operand whose data-dependent exponent it carries on.
+func withScale(t, s *Tensor) *Tensor {
+	if t != nil {
+		t.Scale = s
+	}
+	return t
+}
+
 // newOutput allocates an output tensor for a wrapper, recording the error.
 func (r *Recorder) newOutput(kernel string, shapes [][]int, dt DType, shape []int, exp int) *Tensor {
 	t, err := r.dev.Empty(dt, shape, exp)
