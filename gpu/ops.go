@@ -92,12 +92,7 @@ func (r *Recorder) MaxAbs(x *Tensor) *Tensor {
 		r.fail(err)
 		return nil
 	}
-	m := r.newOutput(k, shapes, U32, []int{1}, x.Exp)
-	if m == nil || r.Fill(m, 0) == nil || r.Run(k, cpu.MaxAbsParams{N: uint32(x.Len())}, m, x) != nil {
-		m.Release()
-		return nil
-	}
-	return m
+	return r.accumulator(k, shapes, U32, []int{1}, x.Exp, cpu.MaxAbsParams{N: uint32(x.Len())}, x)
 }
 
 // PackI8 records pack_i8: int32 codes x [rows, k] become int8 codes packed 4

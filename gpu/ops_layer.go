@@ -590,14 +590,8 @@ func (r *Recorder) SumWide(x *Tensor, perRow bool) *Tensor {
 	if perRow {
 		rows, cols = layerRowsCols(x.shape)
 	}
-	s := r.newOutput(k, shapes, I64, []int{int(rows)}, x.Exp)
 	p := cpu.SumParams{Rows: rows, Cols: cols, Chunks: ceilDiv(cols, cpu.SumChunk)}
-	if s == nil || r.Fill(s, 0) == nil || r.Run(k, p, s, x) != nil {
-		s.Release()
-		return nil
-	}
-	s.Scale = x.Scale
-	return s
+	return withScale(r.accumulator(k, shapes, I64, []int{int(rows)}, x.Exp, p, x), x.Scale)
 }
 
 // SumSquaresWide records fill_u32 and sumsq_i32_wide: the exact sums of
@@ -623,13 +617,8 @@ func (r *Recorder) SumSquaresWide(x *Tensor, perRow bool) *Tensor {
 	if perRow {
 		rows, cols = layerRowsCols(x.shape)
 	}
-	s := r.newOutput(k, shapes, I64, []int{int(rows)}, 2*x.Exp)
 	p := cpu.SumSqParams{Rows: rows, Cols: cols, Chunks: ceilDiv(cols, cpu.SumChunk)}
-	if s == nil || r.Fill(s, 0) == nil || r.Run(k, p, s, x) != nil {
-		s.Release()
-		return nil
-	}
-	return s
+	return r.accumulator(k, shapes, I64, []int{int(rows)}, 2*x.Exp, p, x)
 }
 
 // Histogram records fill_u32 and histogram_i32: counts (U32 [bins]) of the
@@ -650,11 +639,6 @@ func (r *Recorder) Histogram(x *Tensor, lo, hi int32, bins int) *Tensor {
 	if width < 1 || width > 1<<32-1 || bins < 1 || bins > 1<<28 {
 		return r.layerFail(kernelErr(k, shapes, ErrShape, "range [%d, %d] with %d bins: want hi >= lo, not the whole int32 range, 1..2^28 bins", lo, hi, bins))
 	}
-	h := r.newOutput(k, shapes, U32, []int{bins}, 0)
 	p := cpu.HistParams{N: uint32(x.Len()), Lo: lo, Width: uint32(width), Bins: uint32(bins)}
-	if h == nil || r.Fill(h, 0) == nil || r.Run(k, p, h, x) != nil {
-		h.Release()
-		return nil
-	}
-	return h
+	return r.accumulator(k, shapes, U32, []int{bins}, 0, p, x)
 }

@@ -69,12 +69,7 @@ func (r *Recorder) MaxAbsF32(x *Tensor) *Tensor {
 		r.fail(err)
 		return nil
 	}
-	m := r.newOutput(k, shapes, U32, []int{1}, 0)
-	if m == nil || r.Fill(m, 0) == nil || r.Run(k, cpu.MaxAbsF32Params{N: uint32(x.Len())}, m, x) != nil {
-		m.Release()
-		return nil
-	}
-	return m
+	return r.accumulator(k, shapes, U32, []int{1}, 0, cpu.MaxAbsF32Params{N: uint32(x.Len())}, x)
 }
 
 // QuantWeight records quant_weight, Q_W = C_8(Q(W, 8)) of method.md B§2.2

@@ -200,6 +200,17 @@ func (r *Recorder) output(k string, shapes [][]int, dt DType, shape []int, exp i
 	return y
 }
 
+// accumulator is output for a kernel that accumulates into its output
+// (atomics): the output is zero-filled first.
+func (r *Recorder) accumulator(k string, shapes [][]int, dt DType, shape []int, exp int, params any, ins ...*Tensor) *Tensor {
+	y := r.newOutput(k, shapes, dt, shape, exp)
+	if y == nil || r.Fill(y, 0) == nil || r.Run(k, params, append([]*Tensor{y}, ins...)...) != nil {
+		y.Release()
+		return nil
+	}
+	return y
+}
+
 // withScale gives t (a wrapper's output, nil after a failure) the Scale s
 // of the operand whose data-dependent exponent it carries on.
 func withScale(t, s *Tensor) *Tensor {
