@@ -21,8 +21,10 @@
 #
 # With the device tool of this workplace (see DEVELOPERS.md):
 #   scripts/gpu-check.sh prepare
-#   run(command="bash scripts/gpu-check.sh run", carry=[".gpucheck", ".gl"], timeout_s=420)
-# It needs no network there and finishes within GPUCHECK_SECONDS.
+#   run(command="GPUCHECK_SECONDS=450 bash scripts/gpu-check.sh run", carry=[".gpucheck", ".gl"], timeout_s=520)
+# It needs no network there and finishes within GPUCHECK_SECONDS. On an H100
+# (2026-11-27) it took 261 s, and the whole lease, start included, about
+# 5 minutes of the 15 a session gets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
