@@ -261,28 +261,26 @@ func Col2imI64(p ConvParams, out, cols []uint32) {
 //
 // with g = k / KG, the padding contributing nothing.
 func Conv2dF32(p ConvParams, y, x, w []uint32) {
-	ohw := p.OH * p.OW
+	ohw, hw, khw := p.OH*p.OW, p.H*p.W, p.KH*p.KW
 	total := p.N * p.K * ohw
-	_, _, _ = y[:total], x[:p.N*p.C*p.H*p.W], w[:p.K*p.CG*p.KH*p.KW]
+	_, _, _ = y[:total], x[:p.N*p.C*hw], w[:p.K*p.CG*khw]
 	convParallel(total, func(i uint32) {
 		ow, t := i%p.OW, i/p.OW
 		oh, t := t%p.OH, t/p.OH
 		k, n := t%p.K, t/p.K
 		g := k / p.KG
+		khLo, khHi := tapSpan(oh, p.Stride, p.Pad, p.H, p.KH)
+		kwLo, kwHi := tapSpan(ow, p.Stride, p.Pad, p.W, p.KW)
 		var sum float32
 		for c := range p.CG {
-			for kh := range p.KH {
-				ih := oh*p.Stride + kh
-				if ih < p.Pad || ih-p.Pad >= p.H {
-					continue
-				}
-				for kw := range p.KW {
-					iw := ow*p.Stride + kw
-					if iw < p.Pad || iw-p.Pad >= p.W {
-						continue
-					}
-					a := math.Float32frombits(x[((n*p.C+g*p.CG+c)*p.H+ih-p.Pad)*p.W+iw-p.Pad])
-					b := math.Float32frombits(w[((k*p.CG+c)*p.KH+kh)*p.KW+kw])
+			xc := (n*p.C + g*p.CG + c) * hw
+			wc := (k*p.CG + c) * khw
+			for kh := khLo; kh < khHi; kh++ {
+				xr := xc + (oh*p.Stride+kh-p.Pad)*p.W + ow*p.Stride - p.Pad // wraps below 0; + kw ≥ kwLo brings it back
+				wr := wc + kh*p.KW
+				for kw := kwLo; kw < kwHi; kw++ {
+					a := math.Float32frombits(x[xr+kw])
+					b := math.Float32frombits(w[wr+kw])
 					sum += float32(a * b)
 				}
 			}
@@ -299,29 +297,26 @@ func Conv2dF32(p ConvParams, y, x, w []uint32) {
 // kh)/Stride and ow = (iw + Pad - kw)/Stride are whole and in range.
 func Conv2dBwdDataF32(p ConvParams, dx, dy, w []uint32) {
 	total := p.N * p.C * p.H * p.W
-	_, _, _ = dx[:total], dy[:p.N*p.K*p.OH*p.OW], w[:p.K*p.CG*p.KH*p.KW]
+	ohw, khw := p.OH*p.OW, p.KH*p.KW
+	_, _, _ = dx[:total], dy[:p.N*p.K*ohw], w[:p.K*p.CG*khw]
 	convParallel(total, func(i uint32) {
 		iw, t := i%p.W, i/p.W
 		ih, t := t%p.H, t/p.H
 		c, n := t%p.C, t/p.C
 		g, cl := c/p.CG, c%p.CG
+		khLo, khHi := outSpan(ih, p.Stride, p.Pad, p.OH, p.KH)
+		kwLo, kwHi := outSpan(iw, p.Stride, p.Pad, p.OW, p.KW)
 		var sum float32
 		for kl := range p.KG {
 			k := g*p.KG + kl
-			for kh := range p.KH {
-				y := ih + p.Pad
-				if y < kh || (y-kh)%p.Stride != 0 || (y-kh)/p.Stride >= p.OH {
-					continue
-				}
-				oh := (y - kh) / p.Stride
-				for kw := range p.KW {
-					x := iw + p.Pad
-					if x < kw || (x-kw)%p.Stride != 0 || (x-kw)/p.Stride >= p.OW {
-						continue
-					}
-					ow := (x - kw) / p.Stride
-					a := math.Float32frombits(dy[((n*p.K+k)*p.OH+oh)*p.OW+ow])
-					b := math.Float32frombits(w[((k*p.CG+cl)*p.KH+kh)*p.KW+kw])
+			dyk := (n*p.K + k) * ohw
+			wk := (k*p.CG + cl) * khw
+			for kh := khLo; kh < khHi; kh += p.Stride {
+				dyr := dyk + (ih+p.Pad-kh)/p.Stride*p.OW
+				wr := wk + kh*p.KW
+				for kw := kwLo; kw < kwHi; kw += p.Stride {
+					a := math.Float32frombits(dy[dyr+(iw+p.Pad-kw)/p.Stride])
+					b := math.Float32frombits(w[wr+kw])
 					sum += float32(a * b)
 				}
 			}
@@ -338,32 +333,80 @@ func Conv2dBwdDataF32(p ConvParams, dx, dy, w []uint32) {
 // with g = k / KG, the padding contributing nothing.
 func Conv2dBwdWeightF32(p ConvParams, dw, dy, x []uint32) {
 	total := p.K * p.CG * p.KH * p.KW
-	_, _, _ = dw[:total], dy[:p.N*p.K*p.OH*p.OW], x[:p.N*p.C*p.H*p.W]
+	ohw, hw := p.OH*p.OW, p.H*p.W
+	_, _, _ = dw[:total], dy[:p.N*p.K*ohw], x[:p.N*p.C*hw]
 	convParallel(total, func(i uint32) {
 		kw, t := i%p.KW, i/p.KW
 		kh, t := t%p.KH, t/p.KH
 		c, k := t%p.CG, t/p.CG
 		g := k / p.KG
+		ohLo, ohHi := posSpan(kh, p.Stride, p.Pad, p.H, p.OH)
+		owLo, owHi := posSpan(kw, p.Stride, p.Pad, p.W, p.OW)
 		var sum float32
 		for n := range p.N {
-			for oh := range p.OH {
-				ih := oh*p.Stride + kh
-				if ih < p.Pad || ih-p.Pad >= p.H {
-					continue
-				}
-				for ow := range p.OW {
-					iw := ow*p.Stride + kw
-					if iw < p.Pad || iw-p.Pad >= p.W {
-						continue
-					}
-					a := math.Float32frombits(dy[((n*p.K+k)*p.OH+oh)*p.OW+ow])
-					b := math.Float32frombits(x[((n*p.C+g*p.CG+c)*p.H+ih-p.Pad)*p.W+iw-p.Pad])
+			dyk := (n*p.K + k) * ohw
+			xc := (n*p.C + g*p.CG + c) * hw
+			for oh := ohLo; oh < ohHi; oh++ {
+				dyr := dyk + oh*p.OW
+				xr := xc + (oh*p.Stride+kh-p.Pad)*p.W + kw - p.Pad // wraps below 0; + ow·Stride ≥ owLo·Stride brings it back
+				for ow := owLo; ow < owHi; ow++ {
+					a := math.Float32frombits(dy[dyr+ow])
+					b := math.Float32frombits(x[xr+ow*p.Stride])
 					sum += float32(a * b)
 				}
 			}
 		}
 		dw[i] = math.Float32bits(sum)
 	})
+}
+
+// The spans below give the float twins their loop bounds, so that the
+// inner loops run without a test per tap; the taps they skip are exactly
+// those the shaders skip, in the same order, so the sums are unchanged.
+
+// tapSpan returns the taps kh in [lo, hi) of a kernel of size k whose
+// input row o·stride + kh - pad lies in [0, n).
+func tapSpan(o, stride, pad, n, k uint32) (lo, hi uint32) {
+	at := int64(o) * int64(stride) // input row of tap 0, plus pad
+	l := max(int64(pad)-at, 0)
+	h := min(int64(n)+int64(pad)-at, int64(k))
+	if h <= l {
+		return 0, 0
+	}
+	return uint32(l), uint32(h)
+}
+
+// outSpan returns, for input row i, the first tap lo and a bound hi of the
+// taps kh (lo, lo + stride, ... < hi) that reach an output row
+// oh = (i + pad - kh)/stride, whole and in [0, outN).
+func outSpan(i, stride, pad, outN, k uint32) (lo, hi uint32) {
+	y := int64(i) + int64(pad)
+	l := max(y-int64(stride)*(int64(outN)-1), 0)
+	l += (y - l) % int64(stride) // kh ≡ y (mod stride)
+	h := min(y+1, int64(k))
+	if h <= l {
+		return 0, 0
+	}
+	return uint32(l), uint32(h)
+}
+
+// posSpan returns the output rows oh in [lo, hi) of [0, outN) whose input
+// row oh·stride + kh - pad lies in [0, n).
+func posSpan(kh, stride, pad, n, outN uint32) (lo, hi uint32) {
+	s := int64(stride)
+	l := int64(0)
+	if d := int64(pad) - int64(kh); d > 0 {
+		l = (d + s - 1) / s
+	}
+	top := int64(n) - 1 + int64(pad) - int64(kh) // the last oh·stride allowed
+	if top < 0 {
+		return 0, 0
+	}
+	h := min(top/s+1, int64(outN))
+	if h <= l {
+		return 0, 0
+	}
+	return uint32(l), uint32(h)
 }
 
 // convParallel calls f(i) for i < total, spread over GOMAXPROCS goroutines
