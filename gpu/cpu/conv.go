@@ -261,31 +261,30 @@ func Col2imI64(p ConvParams, out, cols []uint32) {
 //
 // with g = k / KG, the padding contributing nothing.
 func Conv2dF32(p ConvParams, y, x, w []uint32) {
-	ohw, hw, khw := p.OH*p.OW, p.H*p.W, p.KH*p.KW
-	total := p.N * p.K * ohw
-	_, _, _ = y[:total], x[:p.N*p.C*hw], w[:p.K*p.CG*khw]
-	convParallel(total, func(i uint32) {
-		ow, t := i%p.OW, i/p.OW
-		oh, t := t%p.OH, t/p.OH
+	hw, khw := p.H*p.W, p.KH*p.KW
+	rows := p.N * p.K * p.OH
+	_, _, _ = y[:rows*p.OW], x[:p.N*p.C*hw], w[:p.K*p.CG*khw]
+	owLo, owHi := posSpans(p.KW, p.Stride, p.Pad, p.W, p.OW)
+	rowParallel(rows, func(r uint32) {
+		oh, t := r%p.OH, r/p.OH
 		k, n := t%p.K, t/p.K
 		g := k / p.KG
 		khLo, khHi := tapSpan(oh, p.Stride, p.Pad, p.H, p.KH)
-		kwLo, kwHi := tapSpan(ow, p.Stride, p.Pad, p.W, p.KW)
-		var sum float32
+		sums := make([]float32, p.OW)
 		for c := range p.CG {
 			xc := (n*p.C + g*p.CG + c) * hw
 			wc := (k*p.CG + c) * khw
 			for kh := khLo; kh < khHi; kh++ {
-				xr := xc + (oh*p.Stride+kh-p.Pad)*p.W + ow*p.Stride - p.Pad // wraps below 0; + kw ≥ kwLo brings it back
-				wr := wc + kh*p.KW
-				for kw := kwLo; kw < kwHi; kw++ {
-					a := math.Float32frombits(x[xr+kw])
-					b := math.Float32frombits(w[wr+kw])
-					sum += float32(a * b)
+				xr := xc + (oh*p.Stride+kh-p.Pad)*p.W - p.Pad // wraps below 0; + ow·Stride + kw brings it back
+				for kw := range p.KW {
+					b := math.Float32frombits(w[wc+kh*p.KW+kw])
+					for ow := owLo[kw]; ow < owHi[kw]; ow++ {
+						sums[ow] += float32(math.Float32frombits(x[xr+ow*p.Stride+kw]) * b)
+					}
 				}
 			}
 		}
-		y[i] = math.Float32bits(sum)
+		storeF32(y[r*p.OW:(r+1)*p.OW], sums)
 	})
 }
 
@@ -296,32 +295,31 @@ func Conv2dF32(p ConvParams, y, x, w []uint32) {
 // with g = c / CG, c' = c mod CG, over the (kh, kw) where oh = (ih + Pad -
 // kh)/Stride and ow = (iw + Pad - kw)/Stride are whole and in range.
 func Conv2dBwdDataF32(p ConvParams, dx, dy, w []uint32) {
-	total := p.N * p.C * p.H * p.W
 	ohw, khw := p.OH*p.OW, p.KH*p.KW
-	_, _, _ = dx[:total], dy[:p.N*p.K*ohw], w[:p.K*p.CG*khw]
-	convParallel(total, func(i uint32) {
-		iw, t := i%p.W, i/p.W
-		ih, t := t%p.H, t/p.H
+	rows := p.N * p.C * p.H
+	_, _, _ = dx[:rows*p.W], dy[:p.N*p.K*ohw], w[:p.K*p.CG*khw]
+	owLo, owHi := posSpans(p.KW, p.Stride, p.Pad, p.W, p.OW)
+	rowParallel(rows, func(r uint32) {
+		ih, t := r%p.H, r/p.H
 		c, n := t%p.C, t/p.C
 		g, cl := c/p.CG, c%p.CG
 		khLo, khHi := outSpan(ih, p.Stride, p.Pad, p.OH, p.KH)
-		kwLo, kwHi := outSpan(iw, p.Stride, p.Pad, p.OW, p.KW)
-		var sum float32
+		sums := make([]float32, p.W)
 		for kl := range p.KG {
 			k := g*p.KG + kl
 			dyk := (n*p.K + k) * ohw
 			wk := (k*p.CG + cl) * khw
 			for kh := khLo; kh < khHi; kh += p.Stride {
 				dyr := dyk + (ih+p.Pad-kh)/p.Stride*p.OW
-				wr := wk + kh*p.KW
-				for kw := kwLo; kw < kwHi; kw += p.Stride {
-					a := math.Float32frombits(dy[dyr+(iw+p.Pad-kw)/p.Stride])
-					b := math.Float32frombits(w[wr+kw])
-					sum += float32(a * b)
+				for kw := range p.KW {
+					b := math.Float32frombits(w[wk+kh*p.KW+kw])
+					for ow := owLo[kw]; ow < owHi[kw]; ow++ {
+						sums[ow*p.Stride+kw-p.Pad] += float32(math.Float32frombits(dy[dyr+ow]) * b)
+					}
 				}
 			}
 		}
-		dx[i] = math.Float32bits(sum)
+		storeF32(dx[r*p.W:(r+1)*p.W], sums)
 	})
 }
 
@@ -360,9 +358,27 @@ func Conv2dBwdWeightF32(p ConvParams, dw, dy, x []uint32) {
 	})
 }
 
-// The spans below give the float twins their loop bounds, so that the
-// inner loops run without a test per tap; the taps they skip are exactly
-// those the shaders skip, in the same order, so the sums are unchanged.
+// The float twins compute a row of outputs at a time (one accumulator per
+// output, each taking its terms in the order its shader invocation does),
+// and the spans below give their loop bounds, so that the inner loops run
+// without a test per tap: the taps skipped are exactly those the shaders
+// skip, so the sums are unchanged.
+
+// posSpans returns posSpan for each tap 0..k-1.
+func posSpans(k, stride, pad, n, outN uint32) (lo, hi []uint32) {
+	lo, hi = make([]uint32, k), make([]uint32, k)
+	for t := range k {
+		lo[t], hi[t] = posSpan(t, stride, pad, n, outN)
+	}
+	return lo, hi
+}
+
+// storeF32 writes the float32 sums as words.
+func storeF32(dst []uint32, sums []float32) {
+	for i, v := range sums {
+		dst[i] = math.Float32bits(v)
+	}
+}
 
 // tapSpan returns the taps kh in [lo, hi) of a kernel of size k whose
 // input row o·stride + kh - pad lies in [0, n).
@@ -411,10 +427,16 @@ func posSpan(kh, stride, pad, n, outN uint32) (lo, hi uint32) {
 
 // convParallel calls f(i) for i < total, spread over GOMAXPROCS goroutines
 // in contiguous chunks (each output is computed on its own, so the order
-// does not matter).
-func convParallel(total uint32, f func(i uint32)) {
+// does not matter); below 4096 items it runs them in order.
+func convParallel(total uint32, f func(i uint32)) { parallelFor(total, 4096, f) }
+
+// rowParallel is convParallel for items of a row of outputs each, worth a
+// goroutine from 16 rows.
+func rowParallel(rows uint32, f func(r uint32)) { parallelFor(rows, 16, f) }
+
+func parallelFor(total, grain uint32, f func(i uint32)) {
 	workers := uint32(min(runtime.GOMAXPROCS(0), 64))
-	if total < 4096 || workers < 2 {
+	if total < grain || workers < 2 {
 		for i := range total {
 			f(i)
 		}
