@@ -9,6 +9,11 @@ import (
 type Options struct {
 	Warmup int // untimed runs of each case before its check (>= 0)
 	Runs   int // timed runs of each case (>= 1)
+	// Rewarm is the untimed runs of a case just before each of its timed
+	// runs (>= 0): round-robin leaves a GPU idle while the other cases
+	// run, and a discrete GPU lowers its clocks when idle (on an H100,
+	// wgbench's WebGPU medians came out 3x slower than back-to-back runs).
+	Rewarm int
 	// Progress, when non-nil, is called after each run (warm-up or timed)
 	// with the runs done so far and the total, and the case just run.
 	Progress func(done, total int, c Case)
@@ -56,11 +61,12 @@ func (r Result) Throughput() (float64, string) {
 // side by side. A failing case gets Result.Err and does not stop the
 // others. Measure itself fails only for bad options.
 func Measure(cases []Case, opt Options) ([]Result, error) {
-	if opt.Warmup < 0 || opt.Runs < 1 {
-		return nil, fmt.Errorf("%w: warmup %d and runs %d (need warmup >= 0, runs >= 1)", ErrOptions, opt.Warmup, opt.Runs)
+	if opt.Warmup < 0 || opt.Runs < 1 || opt.Rewarm < 0 {
+		return nil, fmt.Errorf("%w: warmup %d, runs %d and rewarm %d (need warmup >= 0, runs >= 1, rewarm >= 0)",
+			ErrOptions, opt.Warmup, opt.Runs, opt.Rewarm)
 	}
 	res := make([]Result, len(cases))
-	p := progress{total: len(cases) * (opt.Warmup + opt.Runs), f: opt.Progress}
+	p := progress{total: len(cases) * opt.perCase(), f: opt.Progress}
 	for lo := 0; lo < len(cases); {
 		hi := lo + 1
 		for hi < len(cases) && cases[hi].Size == cases[lo].Size {
@@ -74,6 +80,9 @@ func Measure(cases []Case, opt Options) ([]Result, error) {
 	}
 	return res, nil
 }
+
+// perCase returns the runs of one case that progress counts.
+func (opt Options) perCase() int { return opt.Warmup + opt.Runs*(1+opt.Rewarm) }
 
 // progress counts runs for Options.Progress.
 type progress struct {
@@ -100,18 +109,34 @@ func measureGroup(cases []Case, res []Result, opt Options, p *progress) {
 			}
 		}
 	}()
+	counted := make([]int, len(cases)) // runs reported to p
 	for i, c := range cases {
 		res[i].Case = c
-		counted, err := prepare(c, &preps[i], opt, p)
+		n, err := prepare(c, &preps[i], opt, p)
+		counted[i] = n
 		if err != nil {
 			res[i].Err = fmt.Errorf("bench: %s: %w", c.Name(), err)
-			p.step(c, opt.Warmup+opt.Runs-counted)
+			p.step(c, opt.perCase()-counted[i])
 			continue
 		}
 		live[i] = true
 	}
+	fail := func(i int, err error) {
+		res[i].Err = fmt.Errorf("bench: %s: %w", cases[i].Name(), err)
+		res[i].Times = nil // a failed case has no times
+		live[i] = false
+		p.step(cases[i], opt.perCase()-counted[i])
+	}
 	for range opt.Runs {
 		for i, c := range cases {
+			for r := 0; r < opt.Rewarm && live[i]; r++ {
+				if err := preps[i].Run(); err != nil {
+					fail(i, err)
+					break
+				}
+				counted[i]++
+				p.step(c, 1)
+			}
 			if !live[i] {
 				continue
 			}
@@ -119,12 +144,11 @@ func measureGroup(cases []Case, res []Result, opt Options, p *progress) {
 			err := preps[i].Run()
 			dt := time.Since(t0).Seconds()
 			if err != nil {
-				res[i].Err = fmt.Errorf("bench: %s: %w", c.Name(), err)
-				live[i] = false
-				p.step(c, opt.Runs-len(res[i].Times))
+				fail(i, err)
 				continue
 			}
 			res[i].Times = append(res[i].Times, dt)
+			counted[i]++
 			p.step(c, 1)
 		}
 	}

@@ -186,6 +186,55 @@ func TestMeasureAll(t *testing.T) {
 	t.Logf("bench: %d cases measured", len(res))
 }
 
+// TestMeasureRewarm checks Options.Rewarm: each timed run of a case comes
+// right after its rewarm runs (not after another case's), only the timed
+// runs are kept, progress counts every run, and a run failing in a rewarm
+// fails its case without stopping the others.
+func TestMeasureRewarm(t *testing.T) {
+	var order strings.Builder
+	spec := func(name string, failAt int) *Spec {
+		calls := 0
+		return &Spec{Kernel: name, Ops: elems, Bytes: elems, Shape: squareShape("i32"),
+			Setup: func(*gpu.Device, int) (Prepared, error) {
+				return Prepared{Run: func() error {
+					calls++
+					order.WriteString(name)
+					if calls == failAt {
+						return gpu.ErrDeviceLost
+					}
+					return nil
+				}, Release: func() {}}, nil
+			}}
+	}
+	// C fails in the first rewarm of its second round (its 4th call).
+	cs := []Case{{Spec: spec("A", 0), Backend: HostBackend, Size: 4}, {Spec: spec("B", 0), Backend: HostBackend, Size: 4},
+		{Spec: spec("C", 4), Backend: HostBackend, Size: 4}}
+	last, total := 0, 0
+	res, err := Measure(cs, Options{Warmup: 0, Runs: 2, Rewarm: 1, Progress: func(d, n int, _ Case) { last, total = d, n }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Setup runs each once (the untimed run the check needs); then each
+	// round runs every case twice in a row: rewarm, timed.
+	if got, want := order.String(), "ABC"+"AABBCC"+"AABBC"; got != want {
+		t.Errorf("run order %q, want %q", got, want)
+	}
+	if total != 3*2*2 || last != total {
+		t.Errorf("progress ended at %d/%d, want %d/%d", last, total, 12, 12)
+	}
+	for i, want := range []int{2, 2, 0} {
+		if len(res[i].Times) != want {
+			t.Errorf("%s: %d times, want %d", cs[i].Name(), len(res[i].Times), want)
+		}
+	}
+	if !errors.Is(res[2].Err, gpu.ErrDeviceLost) {
+		t.Errorf("C: error %v, want ErrDeviceLost", res[2].Err)
+	}
+	if _, err := Measure(cs, Options{Runs: 1, Rewarm: -1}); !errors.Is(err, ErrOptions) {
+		t.Errorf("Rewarm -1: error %v, want ErrOptions", err)
+	}
+}
+
 // TestMeasureFailures checks that a case whose result is wrong, whose setup
 // fails or whose run fails is reported and not timed, and that the other
 // cases of its size still are.

@@ -126,9 +126,9 @@ PY
     echo "== go test benchmarks (GOP/s)"
     (cd gpu && stage 60 "$bin/gpu.test" -test.run XXX -test.bench '(GemmI8|GemmU8I8|GemmTiled|GemmF32|Conv2d)/backend=webgpu' -test.benchtime 5x) 2>&1 | grep -E 'Benchmark|ok|stopped|exit' | head -80 || true
     echo "== wgbench gemm, conv (webgpu vs gonum on the host CPU)"
-    stage 60 "$bin/wgbench" -quiet -backend webgpu -kernels gemm,conv -sizes 512,1024,2048 -runs 5 -json "$out/wgbench.json"
+    stage 60 "$bin/wgbench" -quiet -backend webgpu -kernels gemm,conv -sizes 512,1024,2048 -runs 5 -rewarm 1 -json "$out/wgbench.json"
     echo "== wgbench train-step (LeNet-5, both backends)"
-    stage 60 "$bin/wgbench" -quiet -backend all -kernels train-step -sizes 64,256 -runs 10 -json "$out/wgbench-train.json"
+    stage 60 "$bin/wgbench" -quiet -backend all -kernels train-step -sizes 64,256 -runs 10 -rewarm 1 -json "$out/wgbench-train.json"
     echo "== PyTorch LeNet-5-BN training step on the same GPU (baseline)"
     stage 45 "$py" bench/torch/lenet5.py --device cuda --data .gpucheck/mnist --steps 300
     echo "== wgtrain on the GPU (accuracy and images/s; results in train-*.json)"

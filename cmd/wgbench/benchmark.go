@@ -48,7 +48,7 @@ func benchmark(cfg config, stdout, stderr io.Writer) int {
 		return 2
 	}
 	var prog *progress
-	opt := bench.Options{Warmup: cfg.warmup, Runs: cfg.runs}
+	opt := bench.Options{Warmup: cfg.warmup, Runs: cfg.runs, Rewarm: cfg.rewarm}
 	if !cfg.quiet {
 		prog = newProgress(stderr)
 		opt.Progress = prog.update

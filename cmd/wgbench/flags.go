@@ -20,6 +20,7 @@ type config struct {
 	sizes    []int
 	warmup   int
 	runs     int
+	rewarm   int
 	jsonPath string
 	pngPath  string
 	quiet    bool
@@ -40,6 +41,7 @@ func parseFlags(args []string, stderr io.Writer) (config, int) {
 	sizes := fs.String("sizes", "256,512,1024", "comma-separated sizes n (GEMM n×n×n, quant n×n, conv an (n/8)² image of 64 channels)")
 	fs.IntVar(&cfg.warmup, "warmup", 1, "untimed runs of each case before its check")
 	fs.IntVar(&cfg.runs, "runs", 5, "timed runs of each case")
+	fs.IntVar(&cfg.rewarm, "rewarm", 0, "untimed runs of a case just before each of its timed runs (1 on a discrete GPU, which lowers its clocks while the other cases run)")
 	fs.StringVar(&cfg.jsonPath, "json", "", "write the results as JSON to `FILE`")
 	fs.StringVar(&cfg.pngPath, "png", "", "write a bar chart of throughput to `FILE` (.png)")
 	fs.BoolVar(&cfg.quiet, "quiet", false, "no progress display")
@@ -83,6 +85,9 @@ func parseFlags(args []string, stderr io.Writer) (config, int) {
 	}
 	if cfg.runs < 1 {
 		return bad("-runs %d: want 1 or more", cfg.runs)
+	}
+	if cfg.rewarm < 0 {
+		return bad("-rewarm %d: want 0 or more", cfg.rewarm)
 	}
 	for _, p := range []float64{cfg.peaks.CPUInt8, cfg.peaks.CPUF32, cfg.peaks.CPUMem, cfg.peaks.GPUInt8, cfg.peaks.GPUF32, cfg.peaks.GPUMem} {
 		if !(p >= 0) {

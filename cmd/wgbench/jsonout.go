@@ -34,6 +34,7 @@ type result struct {
 	MADS          float64   `json:"mad_s"`
 	TimesS        []float64 `json:"times_s"`
 	Warmup        int       `json:"warmup"`
+	Rewarm        int       `json:"rewarm"`
 	Ops           float64   `json:"ops"`
 	Bytes         float64   `json:"bytes"`
 	GOPs          float64   `json:"gops"`
@@ -55,7 +56,7 @@ func toJSON(m bench.Machine, res []bench.Result, cfg config) report {
 		c := r.Case
 		_, unit := r.Throughput()
 		o := result{Kernel: c.Kernel, Backend: c.Backend, Size: c.Size, Family: c.Family, Shape: c.Shape(c.Size),
-			Warmup: cfg.warmup, Ops: c.Ops(c.Size), Bytes: c.Bytes(c.Size), Unit: unit, Baseline: c.Baseline,
+			Warmup: cfg.warmup, Rewarm: cfg.rewarm, Ops: c.Ops(c.Size), Bytes: c.Bytes(c.Size), Unit: unit, Baseline: c.Baseline,
 			TimesS: []float64{}}
 		if r.Err != nil {
 			o.Error = r.Err.Error()

@@ -6,7 +6,7 @@
 // Usage:
 //
 //	wgbench [-backend auto|webgpu|cpu|all] [-kernels gemm,conv,quant,bn,train-step]
-//	        [-sizes 256,512,1024] [-warmup 1] [-runs 5] [-json FILE] [-png FILE]
+//	        [-sizes 256,512,1024] [-warmup 1] [-runs 5] [-rewarm 0] [-json FILE] [-png FILE]
 //
 // For example, the int8 GEMM of both backends against gonum's float32
 // Sgemm, measured in one run:
@@ -17,7 +17,9 @@
 // runs too. Every case's result is checked against a reference before it is
 // timed; the timed runs of one size go round-robin over its cases, so the
 // ratios are measured side by side even when other processes share the
-// cores. Host rows (backend "go": gonum, internal/i8gemm, the float32 conv)
+// cores. On a discrete GPU add -rewarm 1: the GPU idles while the other
+// cases run, lowers its clocks, and its times then come out slow (3x at the
+// median on an H100). Host rows (backend "go": gonum, internal/i8gemm, the float32 conv)
 // run with every backend choice, since they are the baselines.
 //
 // Peaks default to the development machine of shared/notes.md (2 Zen 5

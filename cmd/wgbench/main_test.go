@@ -22,13 +22,14 @@ func runCLI(args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
-// TestRunOutputs runs three families on the CPU backend at tiny sizes and
-// checks the table, the JSON document and the PNG.
+// TestRunOutputs runs three families on the CPU backend at tiny sizes (with
+// a rewarm run before each timed one) and checks the table, the JSON
+// document and the PNG.
 func TestRunOutputs(t *testing.T) {
 	dir := t.TempDir()
 	jsonPath, pngPath := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.png")
 	code, stdout, stderr := runCLI("-backend", "cpu", "-kernels", "gemm,conv,quant", "-sizes", "8,16",
-		"-warmup", "0", "-runs", "2", "-json", jsonPath, "-png", pngPath)
+		"-warmup", "0", "-runs", "2", "-rewarm", "1", "-json", jsonPath, "-png", pngPath)
 	if code != 0 {
 		t.Fatalf("status %d, stderr:\n%s", code, stderr)
 	}
@@ -76,6 +77,9 @@ func TestRunOutputs(t *testing.T) {
 			if _, ok := r[k]; !ok {
 				t.Errorf("result lacks %q: %v", k, r)
 			}
+		}
+		if ts, _ := r["times_s"].([]any); len(ts) != 2 || r["rewarm"] != 1.0 {
+			t.Errorf("%v/%v/%v: times_s %v and rewarm %v, want 2 times (rewarm runs untimed) and 1", r["kernel"], r["backend"], r["size"], r["times_s"], r["rewarm"])
 		}
 		if m, _ := r["median_s"].(float64); !(m > 0) {
 			t.Errorf("%v/%v/%v: median_s %v", r["kernel"], r["backend"], r["size"], r["median_s"])
@@ -132,6 +136,7 @@ func TestRunErrors(t *testing.T) {
 		{"sizes empty", []string{"-sizes", ""}, 2, []string{`"" is not a positive integer`}},
 		{"runs zero", []string{"-runs", "0"}, 2, []string{"-runs 0"}},
 		{"warmup negative", []string{"-warmup", "-1"}, 2, []string{"-warmup -1"}},
+		{"rewarm negative", []string{"-rewarm", "-1"}, 2, []string{"-rewarm -1"}},
 		{"backend", []string{"-backend", "tpu"}, 2, []string{`-backend "tpu"`, "auto, webgpu, cpu, all"}},
 		{"png name", []string{"-png", "chart.jpg"}, 2, []string{"must end in .png"}},
 		{"negative peak", []string{"-peak-cpu-i8", "-1"}, 2, []string{"peaks must be 0 or more"}},
