@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"math"
+	"math/bits"
 	"runtime"
 	"sync"
 )
@@ -38,88 +39,75 @@ type ConvParams struct {
 	RowWords uint32
 }
 
-// convLoad is the twin of conv_load: the code (its per-lane bits, not
-// sign-extended) of x [n, c, ih - Pad, iw - Pad], or 0 in the padding; ih
-// and iw are coordinates in the padded input, x is NCHW with per codes to
-// a word, each row of W starting a new word.
-func convLoad(p ConvParams, x []uint32, per, n, c, ih, iw uint32) uint32 {
-	if ih < p.Pad || iw < p.Pad {
-		return 0
-	}
-	y, xx := ih-p.Pad, iw-p.Pad
-	if y >= p.H || xx >= p.W {
-		return 0
-	}
-	bits := 32 / per
-	xw := (p.W + per - 1) / per
-	word := x[((n*p.C+c)*p.H+y)*xw+xx/per]
-	return (word >> (bits * (xx % per))) & (1<<bits - 1)
-}
-
 // im2col is the twin of conv_im2col: cols is group p.Group's [NP, CKK]
 // matrix packed per codes to a word along CKK (row stride p.RowWords
 // words, padding lanes 0): lane j of word w of row n·OH·OW + oh·OW + ow
 // holds column kk = per·w + j = c'·KH·KW + kh·KW + kw, that is
 // x[n, Group·CG + c', oh·Stride + kh - Pad, ow·Stride + kw - Pad].
 func im2col(p ConvParams, cols, x []uint32, per uint32) {
-	ckk := p.CG * p.KH * p.KW
+	sh, lane := laneShape(per)
 	kwords := p.RowWords
 	rows := p.N * p.OH * p.OW
-	ohw, khw := p.OH*p.OW, p.KH*p.KW
-	bits := 32 / per
-	_, _ = cols[:rows*kwords], x[:p.N*p.C*p.H*((p.W+per-1)/per)] // panic here, not in a goroutine
-	convParallel(rows*kwords, func(i uint32) {
-		r, w := i/kwords, i%kwords
+	ohw, xw := p.OH*p.OW, (p.W+per-1)/per
+	_, _ = cols[:rows*kwords], x[:p.N*p.C*p.H*xw] // panic here, not in a goroutine
+	rowParallel(rows, func(r uint32) {
 		n, pix := r/ohw, r%ohw
-		ih0, iw0 := (pix/p.OW)*p.Stride, (pix%p.OW)*p.Stride
-		kk0 := per * w
-		c, a, b := kk0/khw, (kk0%khw)/p.KW, (kk0%khw)%p.KW
-		var word uint32
-		for j := range per {
-			if kk0+j < ckk {
-				word |= convLoad(p, x, per, n, p.Group*p.CG+c, ih0+a, iw0+b) << (bits * j)
-			}
-			if b++; b == p.KW {
-				b = 0
-				if a++; a == p.KH {
-					a = 0
-					c++
+		oh, ow := pix/p.OW, pix%p.OW
+		dst := cols[r*kwords : (r+1)*kwords]
+		clear(dst)
+		khLo, khHi := tapSpan(oh, p.Stride, p.Pad, p.H, p.KH)
+		kwLo, kwHi := tapSpan(ow, p.Stride, p.Pad, p.W, p.KW)
+		for c := range p.CG {
+			plane := (n*p.C + p.Group*p.CG + c) * p.H
+			for kh := khLo; kh < khHi; kh++ {
+				src := (plane + oh*p.Stride + kh - p.Pad) * xw
+				kk := (c*p.KH + kh) * p.KW
+				for kw := kwLo; kw < kwHi; kw++ {
+					xx, j := ow*p.Stride+kw-p.Pad, kk+kw
+					dst[j>>sh] |= lanes(x[src+xx>>sh], xx, per, lane) << (j & (per - 1) * lane)
 				}
 			}
 		}
-		cols[i] = word
 	})
 }
 
 // im2colT is the twin of conv_im2col_t: cols is the transpose, [CKK, NP]
 // packed per codes to a word along NP (row stride p.RowWords words).
 func im2colT(p ConvParams, cols, x []uint32, per uint32) {
+	sh, lane := laneShape(per)
 	ckk := p.CG * p.KH * p.KW
-	np := p.N * p.OH * p.OW
 	nwords := p.RowWords
-	ohw, khw := p.OH*p.OW, p.KH*p.KW
-	bits := 32 / per
-	_, _ = cols[:ckk*nwords], x[:p.N*p.C*p.H*((p.W+per-1)/per)] // panic here, not in a goroutine
-	convParallel(ckk*nwords, func(i uint32) {
-		kk, w := i/nwords, i%nwords
-		c, a, b := p.Group*p.CG+kk/khw, (kk%khw)/p.KW, (kk%khw)%p.KW
-		r0 := per * w
-		n, y, xx := r0/ohw, (r0%ohw)/p.OW, (r0%ohw)%p.OW
-		var word uint32
-		for j := range per {
-			if r0+j < np {
-				word |= convLoad(p, x, per, n, c, y*p.Stride+a, xx*p.Stride+b) << (bits * j)
-			}
-			if xx++; xx == p.OW {
-				xx = 0
-				if y++; y == p.OH {
-					y = 0
-					n++
+	khw, xw := p.KH*p.KW, (p.W+per-1)/per
+	_, _ = cols[:ckk*nwords], x[:p.N*p.C*p.H*xw] // panic here, not in a goroutine
+	rowParallel(ckk, func(kk uint32) {
+		c, kh, kw := kk/khw, (kk%khw)/p.KW, kk%p.KW
+		dst := cols[kk*nwords : (kk+1)*nwords]
+		clear(dst)
+		ohLo, ohHi := posSpan(kh, p.Stride, p.Pad, p.H, p.OH)
+		owLo, owHi := posSpan(kw, p.Stride, p.Pad, p.W, p.OW)
+		for n := range p.N {
+			plane := (n*p.C + p.Group*p.CG + c) * p.H
+			for oh := ohLo; oh < ohHi; oh++ {
+				src := (plane + oh*p.Stride + kh - p.Pad) * xw
+				j0 := (n*p.OH + oh) * p.OW
+				for ow := owLo; ow < owHi; ow++ {
+					xx, j := ow*p.Stride+kw-p.Pad, j0+ow
+					dst[j>>sh] |= lanes(x[src+xx>>sh], xx, per, lane) << (j & (per - 1) * lane)
 				}
 			}
 		}
-		cols[i] = word
 	})
+}
+
+// laneShape returns log2(per) and the bits of a lane, for per = 2 or 4
+// codes to a word.
+func laneShape(per uint32) (sh, lane uint32) { return uint32(bits.TrailingZeros32(per)), 32 / per }
+
+// lanes returns the code (its lane bits, not sign-extended) of element xx
+// of a row packed per codes to a word, from the word that holds it: what
+// conv_load returns inside the input (the spans keep the padding out).
+func lanes(word, xx, per, lane uint32) uint32 {
+	return word >> (xx & (per - 1) * lane) & (1<<lane - 1)
 }
 
 // Im2col8 is the twin of im2col_i8 and im2col_u8 (the same bytes: padding
@@ -183,18 +171,12 @@ func NhwcToNchwI64(p ConvParams, out, in []uint32) {
 func col2imSrc(p ConvParams, n, c, ih, iw uint32, f func(idx uint32)) {
 	khw := p.KH * p.KW
 	ckk := p.CG * khw
-	for kh := range p.KH {
-		y := ih + p.Pad
-		if y < kh || (y-kh)%p.Stride != 0 || (y-kh)/p.Stride >= p.OH {
-			continue
-		}
-		oh := (y - kh) / p.Stride
-		for kw := range p.KW {
-			x := iw + p.Pad
-			if x < kw || (x-kw)%p.Stride != 0 || (x-kw)/p.Stride >= p.OW {
-				continue
-			}
-			ow := (x - kw) / p.Stride
+	khLo, khHi := outSpan(ih, p.Stride, p.Pad, p.OH, p.KH)
+	kwLo, kwHi := outSpan(iw, p.Stride, p.Pad, p.OW, p.KW)
+	for kh := khLo; kh < khHi; kh += p.Stride {
+		oh := (ih + p.Pad - kh) / p.Stride
+		for kw := kwLo; kw < kwHi; kw += p.Stride {
+			ow := (iw + p.Pad - kw) / p.Stride
 			f((n*p.OH*p.OW+oh*p.OW+ow)*ckk + c*khw + kh*p.KW + kw)
 		}
 	}
@@ -235,7 +217,7 @@ func Col2imI32(p ConvParams, out, cols, errWord []uint32) {
 func Col2imI64(p ConvParams, out, cols []uint32) {
 	total := p.N * p.CG * p.H * p.W
 	_, _ = out[:2*p.N*p.C*p.H*p.W], cols[:2*p.N*p.OH*p.OW*p.CG*p.KH*p.KW]
-	for i := range total {
+	convParallel(total, func(i uint32) { // exact sums: any split gives the same words
 		iw, t := i%p.W, i/p.W
 		ih, t := t%p.H, t/p.H
 		c, n := t%p.CG, t/p.CG
@@ -245,7 +227,7 @@ func Col2imI64(p ConvParams, out, cols []uint32) {
 		})
 		o := ((n*p.C+p.Group*p.CG+c)*p.H+ih)*p.W + iw
 		out[2*o], out[2*o+1] = uint32(sum), uint32(sum>>32)
-	}
+	})
 }
 
 // The float kernels compute the convolution directly (no im2col), for
