@@ -250,34 +250,34 @@ type BNFwdParams struct {
 // x̂ saturates to int16 and y to int32 (flagged); |d| >= 2^56 saturates x̂
 // directly; σ < 1 is taken as 1 (flagged).
 func BNFwd(p BNFwdParams, xhat, y, z, mu, sigma, gamma8, beta8, errWord []uint32) {
-	var flag uint32
-	for i := range p.Total {
-		c := i / p.HW % p.C
-		d := bnZ(int32(z[i]), p.Shift) - int64(int32(mu[c]))
-		s := int32(sigma[c])
-		if s < 1 {
-			flag |= ErrOverflow
-			s = 1
-		}
-		var x int64
-		if bnAbs(d) >= 1<<56 {
-			flag |= ErrOverflow
-			x = math.MaxInt64
-			if d < 0 {
-				x = math.MinInt64
+	flaggedChunks(p.Total, 1024, errWord, func(lo, hi uint32, flag *uint32) {
+		for i := lo; i < hi; i++ {
+			c := i / p.HW % p.C
+			d := bnZ(int32(z[i]), p.Shift) - int64(int32(mu[c]))
+			s := int32(sigma[c])
+			if s < 1 {
+				*flag |= ErrOverflow
+				s = 1
 			}
-		} else {
-			x = RoundDiv(d*128, uint32(s))
+			var x int64
+			if bnAbs(d) >= 1<<56 {
+				*flag |= ErrOverflow
+				x = math.MaxInt64
+				if d < 0 {
+					x = math.MinInt64
+				}
+			} else {
+				x = RoundDiv(d*128, uint32(s))
+			}
+			if x > math.MaxInt16 || x < math.MinInt16 {
+				*flag |= ErrOverflow
+				x = min(max(x, math.MinInt16), math.MaxInt16)
+			}
+			v := x*int64(int32(gamma8[c])) + 128*int64(int32(beta8[c]))
+			xhat[i] = uint32(int32(x))
+			y[i] = uint32(bnI32(v, flag))
 		}
-		if x > math.MaxInt16 || x < math.MinInt16 {
-			flag |= ErrOverflow
-			x = min(max(x, math.MinInt16), math.MaxInt16)
-		}
-		v := x*int64(int32(gamma8[c])) + 128*int64(int32(beta8[c]))
-		xhat[i] = uint32(int32(x))
-		y[i] = uint32(bnI32(v, &flag))
-	}
-	errWord[0] |= flag
+	})
 }
 
 // BNRunningParams is the uniform of bn_running_update (struct
@@ -524,27 +524,27 @@ func bnShr128(hi, lo uint64, s int32) (uint64, bool) {
 // T·k is formed exactly (up to 2^94); T and δz saturate (flagged) when
 // they leave int64.
 func BNBwdDx(p BNBwdDxParams, dz, dy, xhat, sums, coef, errWord []uint32) {
-	var flag uint32
-	for i := range p.Total {
-		c := i / p.HW % p.C
-		s1 := FromWideWords(sums[4*c], sums[4*c+1])
-		s2 := FromWideWords(sums[4*c+2], sums[4*c+3])
-		k, sh := int32(coef[2*c]), int32(coef[2*c+1])
-		t1 := bnMul(bnMulI(int64(bnDy(dy, i, p.DyLast)), 1<<14, &flag), p.Count, false, &flag)
-		t2 := bnMulI(s1, 1<<14, &flag)
-		t3 := bnMulI(s2, int32(xhat[i]), &flag)
-		t := bnSub(bnSub(t1, t2, &flag), t3, &flag)
-		hi, lo := bits.Mul64(bnAbs(t), uint64(AbsU32(k)))
-		m, ok := bnShr128(hi, lo, sh)
-		neg := (t < 0) != (k < 0)
-		var v int64
-		if !ok {
-			flag |= ErrOverflow
-			v = bnSat(neg)
-		} else {
-			v = bnSigned(m, neg, &flag)
+	flaggedChunks(p.Total, 1024, errWord, func(lo, hi uint32, flag *uint32) {
+		for i := lo; i < hi; i++ {
+			c := i / p.HW % p.C
+			s1 := FromWideWords(sums[4*c], sums[4*c+1])
+			s2 := FromWideWords(sums[4*c+2], sums[4*c+3])
+			k, sh := int32(coef[2*c]), int32(coef[2*c+1])
+			t1 := bnMul(bnMulI(int64(bnDy(dy, i, p.DyLast)), 1<<14, flag), p.Count, false, flag)
+			t2 := bnMulI(s1, 1<<14, flag)
+			t3 := bnMulI(s2, int32(xhat[i]), flag)
+			t := bnSub(bnSub(t1, t2, flag), t3, flag)
+			hi, lo := bits.Mul64(bnAbs(t), uint64(AbsU32(k)))
+			m, ok := bnShr128(hi, lo, sh)
+			neg := (t < 0) != (k < 0)
+			var v int64
+			if !ok {
+				*flag |= ErrOverflow
+				v = bnSat(neg)
+			} else {
+				v = bnSigned(m, neg, flag)
+			}
+			dz[2*i], dz[2*i+1] = WideWords(v)
 		}
-		dz[2*i], dz[2*i+1] = WideWords(v)
-	}
-	errWord[0] |= flag
+	})
 }

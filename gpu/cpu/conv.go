@@ -3,8 +3,6 @@ package cpu
 import (
 	"math"
 	"math/bits"
-	"runtime"
-	"sync"
 )
 
 // Twins of shaders/conv.wgsl — keep in sync.
@@ -215,18 +213,31 @@ func Col2imI32(p ConvParams, out, cols, errWord []uint32) {
 // words each, lo then hi), summed in int64 with wrap-around (exact while
 // the KH·KW terms sum within int64, which wide GEMM outputs do by far).
 func Col2imI64(p ConvParams, out, cols []uint32) {
-	total := p.N * p.CG * p.H * p.W
-	_, _ = out[:2*p.N*p.C*p.H*p.W], cols[:2*p.N*p.OH*p.OW*p.CG*p.KH*p.KW]
-	convParallel(total, func(i uint32) { // exact sums: any split gives the same words
-		iw, t := i%p.W, i/p.W
-		ih, t := t%p.H, t/p.H
+	khw, ohw := p.KH*p.KW, p.OH*p.OW
+	ckk := p.CG * khw
+	_, _ = out[:2*p.N*p.C*p.H*p.W], cols[:2*p.N*ohw*ckk]
+	owLo, owHi := posSpans(p.KW, p.Stride, p.Pad, p.W, p.OW)
+	// A row of W outputs per item, the terms visited per tap rather than
+	// per output: int64 sums wrap, so any order gives the same words.
+	rowParallel(p.N*p.CG*p.H, func(r uint32) {
+		ih, t := r%p.H, r/p.H
 		c, n := t%p.CG, t/p.CG
-		var sum uint64
-		col2imSrc(p, n, c, ih, iw, func(idx uint32) {
-			sum += uint64(cols[2*idx]) | uint64(cols[2*idx+1])<<32
-		})
-		o := ((n*p.C+p.Group*p.CG+c)*p.H+ih)*p.W + iw
-		out[2*o], out[2*o+1] = uint32(sum), uint32(sum>>32)
+		sums := make([]uint64, p.W)
+		khLo, khHi := outSpan(ih, p.Stride, p.Pad, p.OH, p.KH)
+		for kh := khLo; kh < khHi; kh += p.Stride {
+			oh := (ih + p.Pad - kh) / p.Stride
+			base := (n*ohw+oh*p.OW)*ckk + c*khw + kh*p.KW
+			for kw := range p.KW {
+				for ow := owLo[kw]; ow < owHi[kw]; ow++ {
+					idx := base + ow*ckk + kw
+					sums[ow*p.Stride+kw-p.Pad] += uint64(cols[2*idx]) | uint64(cols[2*idx+1])<<32
+				}
+			}
+		}
+		o := ((n*p.C+p.Group*p.CG+c)*p.H + ih) * p.W
+		for iw, v := range sums {
+			out[2*(o+uint32(iw))], out[2*(o+uint32(iw))+1] = uint32(v), uint32(v>>32)
+		}
 	})
 }
 
@@ -405,35 +416,4 @@ func posSpan(kh, stride, pad, n, outN uint32) (lo, hi uint32) {
 		return 0, 0
 	}
 	return uint32(l), uint32(h)
-}
-
-// convParallel calls f(i) for i < total, spread over GOMAXPROCS goroutines
-// in contiguous chunks (each output is computed on its own, so the order
-// does not matter); below 4096 items it runs them in order.
-func convParallel(total uint32, f func(i uint32)) { parallelFor(total, 4096, f) }
-
-// rowParallel is convParallel for items of a row of outputs each, worth a
-// goroutine from 16 rows.
-func rowParallel(rows uint32, f func(r uint32)) { parallelFor(rows, 16, f) }
-
-func parallelFor(total, grain uint32, f func(i uint32)) {
-	workers := uint32(min(runtime.GOMAXPROCS(0), 64))
-	if total < grain || workers < 2 {
-		for i := range total {
-			f(i)
-		}
-		return
-	}
-	chunk := (total + workers - 1) / workers
-	var wg sync.WaitGroup
-	for lo := uint32(0); lo < total; lo += chunk {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := lo; i < min(lo+chunk, total); i++ {
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
 }

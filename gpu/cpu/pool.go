@@ -94,29 +94,30 @@ func poolDelta(p PoolParams, d []uint32, row, ox uint32) int32 {
 // int32 sum (wrapping, ErrOverflow in errWord[0] when it does) of δ over
 // the windows containing it whose argmax it is.
 func Maxpool2dBwd(p PoolParams, out, d, arg, errWord []uint32) {
-	for i := range out[:p.Planes*p.H*p.W] {
-		u := uint32(i)
-		pl, iy, ix := u/(p.H*p.W), u/p.W%p.H, u%p.W
-		me := int32(iy*p.W + ix)
-		y0, y1 := poolRange(iy, p.KH, p.SH, p.PH, p.OH)
-		x0, x1 := poolRange(ix, p.KW, p.SW, p.PW, p.OW)
-		var s int32
-		over := false
-		for oy := y0; oy < y1; oy++ {
-			row := pl*p.OH + oy
-			for ox := x0; ox < x1; ox++ {
-				if int32(arg[row*p.OW+ox]) == me {
-					v := poolDelta(p, d, row, ox)
-					over = over || AddOverflows(s, v)
-					s += v
+	total := p.Planes * p.H * p.W
+	_ = out[:total]
+	flaggedChunks(total, 4096, errWord, func(lo, hi uint32, flag *uint32) {
+		for u := lo; u < hi; u++ {
+			pl, iy, ix := u/(p.H*p.W), u/p.W%p.H, u%p.W
+			me := int32(iy*p.W + ix)
+			y0, y1 := poolRange(iy, p.KH, p.SH, p.PH, p.OH)
+			x0, x1 := poolRange(ix, p.KW, p.SW, p.PW, p.OW)
+			var s int32
+			for oy := y0; oy < y1; oy++ {
+				row := pl*p.OH + oy
+				for ox := x0; ox < x1; ox++ {
+					if int32(arg[row*p.OW+ox]) == me {
+						v := poolDelta(p, d, row, ox)
+						if AddOverflows(s, v) {
+							*flag |= ErrOverflow
+						}
+						s += v
+					}
 				}
 			}
+			out[u] = uint32(s)
 		}
-		out[i] = uint32(s)
-		if over {
-			errWord[0] |= ErrOverflow
-		}
-	}
+	})
 }
 
 // poolRoundDiv returns s/d rounded half to even, for d > 0.
