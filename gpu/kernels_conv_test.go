@@ -53,6 +53,8 @@ var convShapes = []convShape{
 	{N: 1, C: 2, H: 2, W: 3, K: 3, KH: 3, KW: 5, Stride: 1, Pad: 2, Groups: 1},
 	{N: 2, C: 3, H: 10, W: 9, K: 4, KH: 2, KW: 2, Stride: 3, Pad: 1, Groups: 1},
 	{N: 2, C: 16, H: 17, W: 13, K: 8, KH: 3, KW: 3, Stride: 1, Pad: 1, Groups: 1},
+	// Pad >= kernel: the corner windows lie wholly in the padding.
+	{N: 2, C: 2, H: 3, W: 2, K: 3, KH: 2, KW: 1, Stride: 2, Pad: 2, Groups: 1},
 }
 
 func init() {

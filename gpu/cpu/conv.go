@@ -1,7 +1,6 @@
 package cpu
 
 import (
-	"math"
 	"math/bits"
 )
 
@@ -241,121 +240,9 @@ func Col2imI64(p ConvParams, out, cols []uint32) {
 	})
 }
 
-// The float kernels compute the convolution directly (no im2col), for
-// layers a recipe keeps in float32. They handle all groups in one dispatch
-// (p.Group is ignored); x, w, dy, dx, dw are F32 in the layouts above. The
-// sums run in the order written (c' outer, then kh, kw; or n, oh, ow), each
-// product rounded to float32 before it is added; the shader may contract
-// them into fused multiply-adds, so the backends agree within rounding.
-
-// Conv2dF32 is the twin of conv2d_f32, the forward pass:
-//
-//	y[n, k, oh, ow] = Σ_{c', kh, kw} x[n, g·CG + c', oh·Stride + kh - Pad, ow·Stride + kw - Pad]·w[k, c', kh, kw]
-//
-// with g = k / KG, the padding contributing nothing.
-func Conv2dF32(p ConvParams, y, x, w []uint32) {
-	hw, khw := p.H*p.W, p.KH*p.KW
-	rows := p.N * p.K * p.OH
-	_, _, _ = y[:rows*p.OW], x[:p.N*p.C*hw], w[:p.K*p.CG*khw]
-	owLo, owHi := posSpans(p.KW, p.Stride, p.Pad, p.W, p.OW)
-	rowParallel(rows, func(r uint32) {
-		oh, t := r%p.OH, r/p.OH
-		k, n := t%p.K, t/p.K
-		g := k / p.KG
-		khLo, khHi := tapSpan(oh, p.Stride, p.Pad, p.H, p.KH)
-		sums := make([]float32, p.OW)
-		for c := range p.CG {
-			xc := (n*p.C + g*p.CG + c) * hw
-			wc := (k*p.CG + c) * khw
-			for kh := khLo; kh < khHi; kh++ {
-				xr := xc + (oh*p.Stride+kh-p.Pad)*p.W - p.Pad // wraps below 0; + ow·Stride + kw brings it back
-				for kw := range p.KW {
-					b := math.Float32frombits(w[wc+kh*p.KW+kw])
-					for ow := owLo[kw]; ow < owHi[kw]; ow++ {
-						sums[ow] += float32(math.Float32frombits(x[xr+ow*p.Stride+kw]) * b)
-					}
-				}
-			}
-		}
-		storeF32(y[r*p.OW:(r+1)*p.OW], sums)
-	})
-}
-
-// Conv2dBwdDataF32 is the twin of conv2d_bwd_data_f32, the input gradient:
-//
-//	dx[n, c, ih, iw] = Σ_{k', kh, kw} dy[n, g·KG + k', oh, ow]·w[g·KG + k', c', kh, kw]
-//
-// with g = c / CG, c' = c mod CG, over the (kh, kw) where oh = (ih + Pad -
-// kh)/Stride and ow = (iw + Pad - kw)/Stride are whole and in range.
-func Conv2dBwdDataF32(p ConvParams, dx, dy, w []uint32) {
-	ohw, khw := p.OH*p.OW, p.KH*p.KW
-	rows := p.N * p.C * p.H
-	_, _, _ = dx[:rows*p.W], dy[:p.N*p.K*ohw], w[:p.K*p.CG*khw]
-	owLo, owHi := posSpans(p.KW, p.Stride, p.Pad, p.W, p.OW)
-	rowParallel(rows, func(r uint32) {
-		ih, t := r%p.H, r/p.H
-		c, n := t%p.C, t/p.C
-		g, cl := c/p.CG, c%p.CG
-		khLo, khHi := outSpan(ih, p.Stride, p.Pad, p.OH, p.KH)
-		sums := make([]float32, p.W)
-		for kl := range p.KG {
-			k := g*p.KG + kl
-			dyk := (n*p.K + k) * ohw
-			wk := (k*p.CG + cl) * khw
-			for kh := khLo; kh < khHi; kh += p.Stride {
-				dyr := dyk + (ih+p.Pad-kh)/p.Stride*p.OW
-				for kw := range p.KW {
-					b := math.Float32frombits(w[wk+kh*p.KW+kw])
-					for ow := owLo[kw]; ow < owHi[kw]; ow++ {
-						sums[ow*p.Stride+kw-p.Pad] += float32(math.Float32frombits(dy[dyr+ow]) * b)
-					}
-				}
-			}
-		}
-		storeF32(dx[r*p.W:(r+1)*p.W], sums)
-	})
-}
-
-// Conv2dBwdWeightF32 is the twin of conv2d_bwd_weight_f32, the weight
-// gradient:
-//
-//	dw[k, c', kh, kw] = Σ_{n, oh, ow} dy[n, k, oh, ow]·x[n, g·CG + c', oh·Stride + kh - Pad, ow·Stride + kw - Pad]
-//
-// with g = k / KG, the padding contributing nothing.
-func Conv2dBwdWeightF32(p ConvParams, dw, dy, x []uint32) {
-	total := p.K * p.CG * p.KH * p.KW
-	ohw, hw := p.OH*p.OW, p.H*p.W
-	_, _, _ = dw[:total], dy[:p.N*p.K*ohw], x[:p.N*p.C*hw]
-	convParallel(total, func(i uint32) {
-		kw, t := i%p.KW, i/p.KW
-		kh, t := t%p.KH, t/p.KH
-		c, k := t%p.CG, t/p.CG
-		g := k / p.KG
-		ohLo, ohHi := posSpan(kh, p.Stride, p.Pad, p.H, p.OH)
-		owLo, owHi := posSpan(kw, p.Stride, p.Pad, p.W, p.OW)
-		var sum float32
-		for n := range p.N {
-			dyk := (n*p.K + k) * ohw
-			xc := (n*p.C + g*p.CG + c) * hw
-			for oh := ohLo; oh < ohHi; oh++ {
-				dyr := dyk + oh*p.OW
-				xr := xc + (oh*p.Stride+kh-p.Pad)*p.W + kw - p.Pad // wraps below 0; + ow·Stride ≥ owLo·Stride brings it back
-				for ow := owLo; ow < owHi; ow++ {
-					a := math.Float32frombits(dy[dyr+ow])
-					b := math.Float32frombits(x[xr+ow*p.Stride])
-					sum += float32(a * b)
-				}
-			}
-		}
-		dw[i] = math.Float32bits(sum)
-	})
-}
-
-// The float twins compute a row of outputs at a time (one accumulator per
-// output, each taking its terms in the order its shader invocation does),
-// and the spans below give their loop bounds, so that the inner loops run
-// without a test per tap: the taps skipped are exactly those the shaders
-// skip, so the sums are unchanged.
+// The spans below give the convolution twins their loop bounds, so that
+// their inner loops run without a test per tap; the taps skipped are
+// exactly those the shaders skip.
 
 // posSpans returns posSpan for each tap 0..k-1.
 func posSpans(k, stride, pad, n, outN uint32) (lo, hi []uint32) {
@@ -364,13 +251,6 @@ func posSpans(k, stride, pad, n, outN uint32) (lo, hi []uint32) {
 		lo[t], hi[t] = posSpan(t, stride, pad, n, outN)
 	}
 	return lo, hi
-}
-
-// storeF32 writes the float32 sums as words.
-func storeF32(dst []uint32, sums []float32) {
-	for i, v := range sums {
-		dst[i] = math.Float32bits(v)
-	}
 }
 
 // tapSpan returns the taps kh in [lo, hi) of a kernel of size k whose
