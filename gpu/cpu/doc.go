@@ -1,8 +1,16 @@
 // Package cpu holds the Go twins of the WGSL kernels in shaders/: for every
 // compute entry point there is one Go function here with the same inputs and
-// outputs, written line for line like the shader in plain loops. The twins
-// are the CPU backend of package gpu, the oracle of its cross-check test and
-// the readable specification of every shader.
+// outputs, most written line for line like the shader in plain loops. The
+// twins are the CPU backend of package gpu, the oracle of its cross-check
+// test and the readable specification of every shader.
+//
+// Where the CPU backend's speed needs it, a twin is arranged differently
+// from its shader but computes each output the same way: the convolution
+// data movement (im2col, col2im) loops over rows and valid taps, and
+// element-wise twins run chunks in parallel (parallel.go), so the words are
+// those of the shader. The float GEMM and convolution twins go through
+// gonum's blas32.Gemm instead of the shaders' direct sums; float twins
+// agree with their shaders within rounding, integer twins bit for bit.
 //
 // # Overview
 //
