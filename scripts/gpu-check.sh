@@ -10,7 +10,8 @@
 #   scripts/gpu-check.sh run       # there, in the repository root, with
 #                                  # .gpucheck and .gl carried along:
 #                                  # unpacks the loader, runs the cross-check
-#                                  # of every kernel (WAGEUBN_REQUIRE_GPU=1),
+#                                  # of every kernel and the nn tests (step
+#                                  # parity; WAGEUBN_REQUIRE_GPU=1),
 #                                  # the GEMM/conv benchmarks, wgbench, and
 #                                  # PyTorch's matmul and LeNet-5 step on the
 #                                  # same GPU as the baselines, and short
@@ -30,13 +31,18 @@ cd "$(dirname "$0")/.."
 
 prepare() {
   mkdir -p .gpucheck .gl
+  chmod -R u+w .gpucheck # the golden copy keeps the module cache's read-only modes
   rm -rf .gpucheck/*
   echo "== building test, benchmark and training binaries (linux/amd64, cgo)"
   # Stripped (-s -w) and gzipped: the carried tree must stay under 64 MiB.
   GOOS=linux GOARCH=amd64 go test -c -ldflags='-s -w' -o .gpucheck/gpu.test ./gpu
   GOOS=linux GOARCH=amd64 go build -ldflags='-s -w' -o .gpucheck/wgbench ./cmd/wgbench
+  GOOS=linux GOARCH=amd64 go test -c -ldflags='-s -w' -o .gpucheck/nn.test ./nn
   GOOS=linux GOARCH=amd64 go build -ldflags='-s -w' -o .gpucheck/wgtrain ./cmd/wgtrain
-  gzip -9 .gpucheck/gpu.test .gpucheck/wgbench .gpucheck/wgtrain
+  gzip -9 .gpucheck/gpu.test .gpucheck/nn.test .gpucheck/wgbench .gpucheck/wgtrain
+  echo "== copying the golden vectors (for the nn tests there)"
+  cp -r "${WAGEUBN_GOLDEN_DIR:-../shared/testdata/golden}" .gpucheck/golden
+  chmod -R u+w .gpucheck/golden
   # MNIST only: Fashion-MNIST (31 MB) would take the tree past 64 MiB.
   echo "== copying MNIST (Go module cache)"
   local mnist
@@ -79,7 +85,7 @@ run() {
   local out="${OUT:-$PWD/gpucheck-out}" bin=/tmp/gpucheck-bin
   deadline=$(($(date +%s) + ${GPUCHECK_SECONDS:-480}))
   mkdir -p "$out" "$bin"
-  for f in gpu.test wgbench wgtrain; do
+  for f in gpu.test nn.test wgbench wgtrain; do
     gzip -dc ".gpucheck/$f.gz" > "$bin/$f" && chmod +x "$bin/$f"
   done
   for f in .gl/*.deb; do dpkg -x "$f" /; done
@@ -100,6 +106,10 @@ run() {
     (cd gpu && stage 150 "$bin/gpu.test" -test.v > "$out/gpu-test.log" 2>&1)
     grep -E '^(--- FAIL|FAIL|PASS|ok|panic)|kernels: [0-9]+ compared|step parity' "$out/gpu-test.log" | head -60 || true
     echo "$(grep -c '^--- PASS' "$out/gpu-test.log") top-level tests passed, $(grep -c -- '--- FAIL' "$out/gpu-test.log") failures (full log: gpu-test.log)"
+    echo "== nn tests: layers, golden modules and training-step parity, both backends"
+    (cd nn && WAGEUBN_GOLDEN_DIR="$PWD/../.gpucheck/golden" stage 120 "$bin/nn.test" -test.v > "$out/nn-test.log" 2>&1)
+    grep -E '^(--- FAIL|FAIL|PASS|ok|panic)|step parity|golden: [0-9]+ cases' "$out/nn-test.log" | head -30 || true
+    echo "$(grep -c '^--- PASS' "$out/nn-test.log") top-level tests passed, $(grep -c '^--- FAIL' "$out/nn-test.log") failures (full log: nn-test.log)"
     echo "== PyTorch matmul on the same GPU (baseline)"
     stage 60 "$py" - <<'PY'
 import time, torch
