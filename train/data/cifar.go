@@ -32,7 +32,7 @@ var (
 	cifarTestFiles  = []string{"test_batch.bin"}
 )
 
-const cifarHint = "download cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html, extract it, and pass the cifar-10-batches-bin folder (or the folder holding it) with -data"
+const cifarHint = "download cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html, extract it, and pass the cifar-10-batches-bin folder (or the folder holding it)"
 
 // ReadCIFAR10 reads CIFAR-10 binary records from r until EOF into a
 // dataset with C = 3, H = W = 32, Classes = 10. The stream must hold a whole
@@ -77,6 +77,14 @@ func loadCIFAR10(dir string, perFile int) (train, test *Dataset, err error) {
 	return train, test, nil
 }
 
+// folderName names dir in a message, "" as the current folder.
+func folderName(dir string) string {
+	if dir == "" {
+		return "the current folder"
+	}
+	return dir
+}
+
 func fileExists(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.Mode().IsRegular()
@@ -94,7 +102,7 @@ func loadCIFARFiles(dir, name string, files []string, perFile int) (*Dataset, er
 		path := filepath.Join(dir, f)
 		st, err := os.Stat(path)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %s is missing; %s", ErrNotFound, dir, f, cifarHint)
+			return nil, fmt.Errorf("%w: %s is missing in %s; %s", ErrNotFound, f, folderName(dir), cifarHint)
 		}
 		if st.Size() != want {
 			return nil, withFile(path, corrupt(cifarFormat, "file has %d bytes, want %d (%d records of %d bytes)", st.Size(), want, perFile, cifarRecord))

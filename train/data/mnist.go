@@ -28,8 +28,8 @@ const DefaultFashionMNISTDir = "/usr/share/datasets/fashion-mnist"
 
 // Hints that end the ErrNotFound messages.
 const (
-	mnistHint   = "run `go mod download " + GoMNISTModule + "` in this module (or `go mod download " + GoMNISTModule + "@" + GoMNISTVersion + "`), or pass the folder holding the four idx files with -data"
-	fashionHint = "install it with `apt-get install dataset-fashion-mnist` (Debian/Ubuntu), or pass the folder holding the four idx files with -data"
+	mnistHint   = "run `go mod download " + GoMNISTModule + "` in this module (or `go mod download " + GoMNISTModule + "@" + GoMNISTVersion + "`), or pass the folder holding the four idx files"
+	fashionHint = "install it with `apt-get install dataset-fashion-mnist` (Debian/Ubuntu), or pass the folder holding the four idx files"
 )
 
 // MNIST reads the MNIST training (60000) and test (10000) sets from dir:

