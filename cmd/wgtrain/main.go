@@ -243,6 +243,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		if errors.Is(err, train.ErrResume) {
+			if !cfg.resume {
+				return fail(2, "%v\n(-out %s holds another run: add -resume to continue it, or choose another -out)", err, cfg.out)
+			}
 			return fail(2, "%v", err)
 		}
 		return fail(1, "%v", err)

@@ -49,8 +49,9 @@ func TestTinyRun(t *testing.T) {
 	}
 	// Running again on the same folder without -resume is refused; with
 	// -resume it finds the run complete and succeeds.
-	if code := run([]string{"-synthetic", "48", "-epochs", "1", "-batch", "16", "-backend", "cpu", "-out", dir}, &out, &errw); code != 2 {
-		t.Errorf("rerun without -resume: exit %d, want 2", code)
+	errw.Reset()
+	if code := run([]string{"-synthetic", "48", "-epochs", "1", "-batch", "16", "-backend", "cpu", "-out", dir}, &out, &errw); code != 2 || !strings.Contains(errw.String(), "add -resume") {
+		t.Errorf("rerun without -resume: exit %d, stderr %q; want 2 and a hint", code, errw.String())
 	}
 	if code := run([]string{"-synthetic", "48", "-epochs", "1", "-batch", "16", "-backend", "cpu", "-out", dir, "-resume"}, &out, &errw); code != 0 {
 		t.Errorf("rerun with -resume: exit %d, want 0\n%s", code, errw.String())
