@@ -47,7 +47,7 @@ func im2col(p ConvParams, cols, x []uint32, per uint32) {
 	rows := p.N * p.OH * p.OW
 	ohw, xw := p.OH*p.OW, (p.W+per-1)/per
 	_, _ = cols[:rows*kwords], x[:p.N*p.C*p.H*xw] // panic here, not in a goroutine
-	rowParallel(rows, func(r uint32) {
+	parallelRows(rows, func(r uint32) {
 		n, pix := r/ohw, r%ohw
 		oh, ow := pix/p.OW, pix%p.OW
 		dst := cols[r*kwords : (r+1)*kwords]
@@ -76,7 +76,7 @@ func im2colT(p ConvParams, cols, x []uint32, per uint32) {
 	nwords := p.RowWords
 	khw, xw := p.KH*p.KW, (p.W+per-1)/per
 	_, _ = cols[:ckk*nwords], x[:p.N*p.C*p.H*xw] // panic here, not in a goroutine
-	rowParallel(ckk, func(kk uint32) {
+	parallelRows(ckk, func(kk uint32) {
 		c, kh, kw := kk/khw, (kk%khw)/p.KW, kk%p.KW
 		dst := cols[kk*nwords : (kk+1)*nwords]
 		clear(dst)
@@ -218,7 +218,7 @@ func Col2imI64(p ConvParams, out, cols []uint32) {
 	owLo, owHi := posSpans(p.KW, p.Stride, p.Pad, p.W, p.OW)
 	// A row of W outputs per item, the terms visited per tap rather than
 	// per output: int64 sums wrap, so any order gives the same words.
-	rowParallel(p.N*p.CG*p.H, func(r uint32) {
+	parallelRows(p.N*p.CG*p.H, func(r uint32) {
 		ih, t := r%p.H, r/p.H
 		c, n := t%p.CG, t/p.CG
 		sums := make([]uint64, p.W)

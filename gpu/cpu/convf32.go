@@ -126,7 +126,7 @@ func (f *convF32) gemm(ta, tb blas.Transpose, a []float32, aCols uint32, b []flo
 // im2col fills cols with cols_g.
 func (f *convF32) im2col(g uint32, x []float32) {
 	p := f.p
-	rowParallel(f.np, func(r uint32) {
+	parallelRows(f.np, func(r uint32) {
 		n, pix := r/f.ohw, r%f.ohw
 		oh, ow := pix/p.OW, pix%p.OW
 		dst := f.cols[r*f.ckk : (r+1)*f.ckk]
@@ -176,7 +176,7 @@ func (f *convF32) col2im(g uint32, dx []uint32) {
 	p := f.p
 	owLo, owHi := posSpans(p.KW, p.Stride, p.Pad, p.W, p.OW)
 	khw := p.KH * p.KW
-	rowParallel(p.N*p.CG*p.H, func(r uint32) {
+	parallelRows(p.N*p.CG*p.H, func(r uint32) {
 		ih, t := r%p.H, r/p.H
 		c, n := t%p.CG, t/p.CG
 		sums := make([]float32, p.W)

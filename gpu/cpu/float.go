@@ -380,7 +380,7 @@ func flAdderX(p ConvParams, x []uint32, n, c, ih, iw uint32) float32 {
 func Adder2dF32(p ConvParams, y, x, w []uint32) {
 	total := p.N * p.K * p.OH * p.OW
 	_, _, _ = y[:total], x[:p.N*p.C*p.H*p.W], w[:p.K*p.CG*p.KH*p.KW]
-	convParallel(total, func(i uint32) {
+	parallelItems(total, func(i uint32) {
 		ow, t := i%p.OW, i/p.OW
 		oh, t := t%p.OH, t/p.OH
 		k, n := t%p.K, t/p.K
@@ -408,7 +408,7 @@ func Adder2dF32(p ConvParams, y, x, w []uint32) {
 func Adder2dBwdDataF32(p ConvParams, dx, dy, x, w []uint32) {
 	total := p.N * p.C * p.H * p.W
 	_, _, _, _ = dx[:total], dy[:p.N*p.K*p.OH*p.OW], x[:total], w[:p.K*p.CG*p.KH*p.KW]
-	convParallel(total, func(i uint32) {
+	parallelItems(total, func(i uint32) {
 		iw, t := i%p.W, i/p.W
 		ih, t := t%p.H, t/p.H
 		c, n := t%p.C, t/p.C
@@ -448,7 +448,7 @@ func Adder2dBwdDataF32(p ConvParams, dx, dy, x, w []uint32) {
 func Adder2dBwdWeightF32(p ConvParams, dw, dy, x, w []uint32) {
 	total := p.K * p.CG * p.KH * p.KW
 	_, _, _, _ = dw[:total], dy[:p.N*p.K*p.OH*p.OW], x[:p.N*p.C*p.H*p.W], w[:total]
-	convParallel(total, func(i uint32) {
+	parallelItems(total, func(i uint32) {
 		kw, t := i%p.KW, i/p.KW
 		kh, t := t%p.KH, t/p.KH
 		c, k := t%p.CG, t/p.CG

@@ -160,7 +160,7 @@ func PackI16Split(p SplitParams, out, in []uint32) {
 	k2 := (k + 1) / 2
 	total := rows * kw
 	_, _ = out[:2*total], in[:rows*k2]
-	convParallel(total, func(i uint32) {
+	parallelItems(total, func(i uint32) {
 		r, w := i/kw, i%kw
 		var h, l uint32
 		for j := range uint32(4) {

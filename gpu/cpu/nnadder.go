@@ -34,7 +34,7 @@ func adderXI32(p AdderI32Params, x []uint32, n, c, ih, iw uint32) int32 {
 func Adder2dI32(p AdderI32Params, y, x, w []uint32) {
 	total := p.N * p.K * p.OH * p.OW
 	_, _, _ = y[:total], x[:p.N*p.C*p.H*p.W], w[:p.K*p.CG*p.KH*p.KW]
-	convParallel(total, func(i uint32) {
+	parallelItems(total, func(i uint32) {
 		ow, t := i%p.OW, i/p.OW
 		oh, t := t%p.OH, t/p.OH
 		k, n := t%p.K, t/p.K
@@ -65,7 +65,7 @@ func Adder2dI32(p AdderI32Params, y, x, w []uint32) {
 func Adder2dBwdDataI32(p AdderI32Params, dx, dy, x, w []uint32) {
 	total := p.N * p.C * p.H * p.W
 	_, _, _, _ = dx[:2*total], dy[:p.N*p.K*p.OH*p.OW], x[:total], w[:p.K*p.CG*p.KH*p.KW]
-	convParallel(total, func(i uint32) {
+	parallelItems(total, func(i uint32) {
 		iw, t := i%p.W, i/p.W
 		ih, t := t%p.H, t/p.H
 		c, n := t%p.C, t/p.C
@@ -103,7 +103,7 @@ func Adder2dBwdDataI32(p AdderI32Params, dx, dy, x, w []uint32) {
 func Adder2dBwdWeightI32(p AdderI32Params, dw, dy, x, w []uint32) {
 	total := p.K * p.CG * p.KH * p.KW
 	_, _, _, _ = dw[:2*total], dy[:p.N*p.K*p.OH*p.OW], x[:p.N*p.C*p.H*p.W], w[:total]
-	convParallel(total, func(i uint32) {
+	parallelItems(total, func(i uint32) {
 		kw, t := i%p.KW, i/p.KW
 		kh, t := t%p.KH, t/p.KH
 		c, k := t%p.CG, t/p.CG

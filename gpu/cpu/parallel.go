@@ -11,15 +11,16 @@ import (
 // are those of a serial loop; flags raised by the invocations (ErrOverflow
 // and friends) are ORed into the error word once per chunk.
 
-// convParallel calls f(i) for i < total, spread over GOMAXPROCS goroutines
+// parallelItems calls f(i) for i < total, spread over GOMAXPROCS goroutines
 // in contiguous chunks (each output is computed on its own, so the order
 // does not matter); below 4096 items it runs them in order.
-func convParallel(total uint32, f func(i uint32)) { parallelFor(total, 4096, f) }
+func parallelItems(total uint32, f func(i uint32)) { parallelFor(total, 4096, f) }
 
-// rowParallel is convParallel for items of a row of outputs each, worth a
+// parallelRows is parallelItems for items of a row of outputs each, worth a
 // goroutine from 16 rows.
-func rowParallel(rows uint32, f func(r uint32)) { parallelFor(rows, 16, f) }
+func parallelRows(rows uint32, f func(r uint32)) { parallelFor(rows, 16, f) }
 
+// parallelFor calls f(i) for each i < total, in chunks (parallelChunks).
 func parallelFor(total, grain uint32, f func(i uint32)) {
 	parallelChunks(total, grain, func(lo, hi uint32) {
 		for i := lo; i < hi; i++ {
