@@ -103,8 +103,9 @@ func (f *convF32) weights(w []uint32, g uint32) []float32 {
 	return floatsOf(w[g*n : (g+1)*n])
 }
 
-// gemm sets c = op(a)·op(b) for row-major a, b, c with the given column
-// counts (a is [NP or KG rows], shapes following from the transposes).
+// gemm sets c = op(a)·op(b), ta and tb choosing the transposes, for
+// row-major matrices given by their data and column counts (the row counts
+// follow from the lengths).
 func (f *convF32) gemm(ta, tb blas.Transpose, a []float32, aCols uint32, b []float32, bCols uint32, c []float32, cCols uint32) {
 	ga := blas32.General{Rows: len(a) / int(max(aCols, 1)), Cols: int(aCols), Stride: int(max(aCols, 1)), Data: a}
 	gb := blas32.General{Rows: len(b) / int(max(bCols, 1)), Cols: int(bCols), Stride: int(max(bCols, 1)), Data: b}
