@@ -212,30 +212,40 @@ func Col2imI32(p ConvParams, out, cols, errWord []uint32) {
 // words each, lo then hi), summed in int64 with wrap-around (exact while
 // the KH·KW terms sum within int64, which wide GEMM outputs do by far).
 func Col2imI64(p ConvParams, out, cols []uint32) {
+	_, _ = out[:2*p.N*p.C*p.H*p.W], cols[:2*p.N*p.OH*p.OW*p.CG*p.KH*p.KW]
+	// int64 sums wrap, so col2imRows's order gives the same words as the
+	// shader's.
+	col2imRows(p, p.Group,
+		func(idx uint32) uint64 { return uint64(cols[2*idx]) | uint64(cols[2*idx+1])<<32 },
+		func(o uint32, v uint64) { out[2*o], out[2*o+1] = uint32(v), uint32(v>>32) })
+}
+
+// col2imRows is the gather of col2im for group g, a row of W input
+// elements per item: for each (n, c', ih) it sums load(idx) over the
+// entries idx of the [NP, CKK] column matrix that im2col took from each
+// (n, c', ih, iw), visited tap by tap (kh outer, then kw, then ow), and
+// stores the sums at the elements' NCHW indices.
+func col2imRows[T float32 | uint64](p ConvParams, g uint32, load func(idx uint32) T, store func(o uint32, v T)) {
 	khw, ohw := p.KH*p.KW, p.OH*p.OW
 	ckk := p.CG * khw
-	_, _ = out[:2*p.N*p.C*p.H*p.W], cols[:2*p.N*ohw*ckk]
 	owLo, owHi := posSpans(p.KW, p.Stride, p.Pad, p.W, p.OW)
-	// A row of W outputs per item, the terms visited per tap rather than
-	// per output: int64 sums wrap, so any order gives the same words.
 	parallelRows(p.N*p.CG*p.H, func(r uint32) {
 		ih, t := r%p.H, r/p.H
 		c, n := t%p.CG, t/p.CG
-		sums := make([]uint64, p.W)
+		sums := make([]T, p.W)
 		khLo, khHi := outSpan(ih, p.Stride, p.Pad, p.OH, p.KH)
 		for kh := khLo; kh < khHi; kh += p.Stride {
 			oh := (ih + p.Pad - kh) / p.Stride
 			base := (n*ohw+oh*p.OW)*ckk + c*khw + kh*p.KW
 			for kw := range p.KW {
 				for ow := owLo[kw]; ow < owHi[kw]; ow++ {
-					idx := base + ow*ckk + kw
-					sums[ow*p.Stride+kw-p.Pad] += uint64(cols[2*idx]) | uint64(cols[2*idx+1])<<32
+					sums[ow*p.Stride+kw-p.Pad] += load(base + ow*ckk + kw)
 				}
 			}
 		}
-		o := ((n*p.C+p.Group*p.CG+c)*p.H + ih) * p.W
+		o := ((n*p.C+g*p.CG+c)*p.H + ih) * p.W
 		for iw, v := range sums {
-			out[2*(o+uint32(iw))], out[2*(o+uint32(iw))+1] = uint32(v), uint32(v>>32)
+			store(o+uint32(iw), v)
 		}
 	})
 }

@@ -171,29 +171,9 @@ func (f *convF32) scatterNCHW(g uint32, m []float32, y []uint32) {
 }
 
 // col2im writes into the group's channels of dx the sums of the column
-// gradients in cols (dcols_g) over the taps that read each input element,
-// kh outer, kw inner.
+// gradients in cols (dcols_g) over the taps that read each input element.
 func (f *convF32) col2im(g uint32, dx []uint32) {
-	p := f.p
-	owLo, owHi := posSpans(p.KW, p.Stride, p.Pad, p.W, p.OW)
-	khw := p.KH * p.KW
-	parallelRows(p.N*p.CG*p.H, func(r uint32) {
-		ih, t := r%p.H, r/p.H
-		c, n := t%p.CG, t/p.CG
-		sums := make([]float32, p.W)
-		khLo, khHi := outSpan(ih, p.Stride, p.Pad, p.OH, p.KH)
-		for kh := khLo; kh < khHi; kh += p.Stride {
-			oh := (ih + p.Pad - kh) / p.Stride
-			base := (n*f.ohw+oh*p.OW)*f.ckk + c*khw + kh*p.KW
-			for kw := range p.KW {
-				for ow := owLo[kw]; ow < owHi[kw]; ow++ {
-					sums[ow*p.Stride+kw-p.Pad] += f.cols[base+ow*f.ckk+kw]
-				}
-			}
-		}
-		o := ((n*p.C+g*p.CG+c)*p.H + ih) * p.W
-		for iw, v := range sums {
-			dx[o+uint32(iw)] = math.Float32bits(v)
-		}
-	})
+	col2imRows(f.p, g,
+		func(idx uint32) float32 { return f.cols[idx] },
+		func(o uint32, v float32) { dx[o] = math.Float32bits(v) })
 }
