@@ -229,23 +229,26 @@ func col2imRows[T float32 | uint64](p ConvParams, g uint32, load func(idx uint32
 	khw, ohw := p.KH*p.KW, p.OH*p.OW
 	ckk := p.CG * khw
 	owLo, owHi := posSpans(p.KW, p.Stride, p.Pad, p.W, p.OW)
-	parallelRows(p.N*p.CG*p.H, func(r uint32) {
-		ih, t := r%p.H, r/p.H
-		c, n := t%p.CG, t/p.CG
-		sums := make([]T, p.W)
-		khLo, khHi := outSpan(ih, p.Stride, p.Pad, p.OH, p.KH)
-		for kh := khLo; kh < khHi; kh += p.Stride {
-			oh := (ih + p.Pad - kh) / p.Stride
-			base := (n*ohw+oh*p.OW)*ckk + c*khw + kh*p.KW
-			for kw := range p.KW {
-				for ow := owLo[kw]; ow < owHi[kw]; ow++ {
-					sums[ow*p.Stride+kw-p.Pad] += load(base + ow*ckk + kw)
+	parallelChunks(p.N*p.CG*p.H, 16, func(lo, hi uint32) {
+		sums := make([]T, p.W) // one per chunk, cleared per row
+		for r := lo; r < hi; r++ {
+			ih, t := r%p.H, r/p.H
+			c, n := t%p.CG, t/p.CG
+			clear(sums)
+			khLo, khHi := outSpan(ih, p.Stride, p.Pad, p.OH, p.KH)
+			for kh := khLo; kh < khHi; kh += p.Stride {
+				oh := (ih + p.Pad - kh) / p.Stride
+				base := (n*ohw+oh*p.OW)*ckk + c*khw + kh*p.KW
+				for kw := range p.KW {
+					for ow := owLo[kw]; ow < owHi[kw]; ow++ {
+						sums[ow*p.Stride+kw-p.Pad] += load(base + ow*ckk + kw)
+					}
 				}
 			}
-		}
-		o := ((n*p.C+g*p.CG+c)*p.H + ih) * p.W
-		for iw, v := range sums {
-			store(o+uint32(iw), v)
+			o := ((n*p.C+g*p.CG+c)*p.H + ih) * p.W
+			for iw, v := range sums {
+				store(o+uint32(iw), v)
+			}
 		}
 	})
 }
