@@ -31,10 +31,14 @@ func Conv2dF32(p ConvParams, y, x, w []uint32) {
 	_, _, _ = y[:p.N*p.K*f.ohw], x[:p.N*p.C*p.H*p.W], w[:p.K*f.ckk]
 	xf := floatsOf(x[:p.N*p.C*p.H*p.W])
 	out := make([]float32, f.np*p.KG)
+	words := make([]uint32, len(out))
 	for g := range f.groups {
 		f.im2col(g, xf)
 		f.gemm(blas.NoTrans, blas.Trans, f.cols, f.ckk, f.weights(w, g), f.ckk, out, p.KG)
-		f.scatterNCHW(g, out, y)
+		storeFloats(words, out)
+		q := p
+		q.Group = g
+		NhwcToNchwI32(q, y, words) // y_g [NP, KG] into channels g·KG.. of NCHW y
 	}
 }
 
@@ -74,10 +78,7 @@ func Conv2dBwdWeightF32(p ConvParams, dw, dy, x []uint32) {
 		f.im2col(g, xf)
 		f.gatherNCHW(g, dyf, dyg)
 		f.gemm(blas.Trans, blas.NoTrans, dyg, p.KG, f.cols, f.ckk, out, f.ckk)
-		dst := dw[g*p.KG*f.ckk : (g+1)*p.KG*f.ckk]
-		for i, v := range out {
-			dst[i] = math.Float32bits(v)
-		}
+		storeFloats(dw[g*p.KG*f.ckk:(g+1)*p.KG*f.ckk], out)
 	}
 }
 
@@ -155,17 +156,6 @@ func (f *convF32) gatherNCHW(g uint32, t []float32, m []float32) {
 		n, pix := r/f.ohw, r%f.ohw
 		for k := range p.KG {
 			m[r*p.KG+k] = t[(n*p.K+g*p.KG+k)*f.ohw+pix]
-		}
-	}
-}
-
-// scatterNCHW writes m [NP, KG] into channels g·KG.. of the NCHW words y.
-func (f *convF32) scatterNCHW(g uint32, m []float32, y []uint32) {
-	p := f.p
-	for r := range f.np {
-		n, pix := r/f.ohw, r%f.ohw
-		for k := range p.KG {
-			y[(n*p.K+g*p.KG+k)*f.ohw+pix] = math.Float32bits(m[r*p.KG+k])
 		}
 	}
 }

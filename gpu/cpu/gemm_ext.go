@@ -194,8 +194,13 @@ func GemmF32NT(p GemmParams, c, a, b []uint32) {
 		gb := blas32.General{Rows: n, Cols: k, Stride: k, Data: floatsOf(b[:n*k])}
 		blas32.Gemm(blas.NoTrans, blas.Trans, 1, ga, gb, 0, blas32.General{Rows: m, Cols: n, Stride: n, Data: cf})
 	}
-	for i, x := range cf {
-		c[i] = math.Float32bits(x)
+	storeFloats(c, cf)
+}
+
+// storeFloats writes the float32 values f as their bit patterns into words.
+func storeFloats(words []uint32, f []float32) {
+	for i, v := range f {
+		words[i] = math.Float32bits(v)
 	}
 }
 
